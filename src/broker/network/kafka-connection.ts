@@ -126,7 +126,7 @@ export class KafkaConnection {
     let wrote = false;
     while (this.slots.length > 0 && this.slots[0].response !== undefined) {
       const response = this.slots.shift()!.response;
-      if (response === null) continue;
+      if (!response) continue;
       if (!wrote) this.socket.cork();
       wrote = true;
       let size = 0;
