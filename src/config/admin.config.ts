@@ -1,0 +1,23 @@
+import { IsOptional } from 'class-validator';
+import { ConfigKey } from './config-key.decorator';
+import { Between, Satisfies } from './config-rules';
+
+/** The REST admin: Spring Boot's server.* names for the HTTP side, admin.* for our own. */
+export class AdminConfig {
+  /** 0 picks a free port (tests use it); the bound port is printed at start. */
+  @ConfigKey('server.port', 'int')
+  @Between(0, 65535)
+  serverPort = 8080;
+
+  /** Unset: every interface, as Spring Boot does. */
+  @ConfigKey('server.address', 'string')
+  @IsOptional()
+  @Satisfies('serverAddress', (value) => typeof value === 'string' && /^[A-Za-z0-9._:-]+$/.test(value), 'must be a host name or IP address')
+  serverAddress?: string;
+
+  /** When set, admin requests must carry it as a bearer token. */
+  @ConfigKey('admin.token', 'string', { sensitive: true })
+  @IsOptional()
+  @Satisfies('adminToken', (value) => typeof value === 'string' && value.length >= 16, 'must be at least 16 characters')
+  adminToken?: string;
+}

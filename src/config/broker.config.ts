@@ -1,0 +1,199 @@
+import { IsOptional } from 'class-validator';
+import { ConfigKey } from './config-key.decorator';
+import { AtLeast, NotAbove, Satisfies } from './config-rules';
+import { formatListener, isListenerList, isWildcardHost, LISTENER_RULE, parseListener } from './listener-address';
+
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
+/** `host:port` pairs, comma-separated, with an optional chroot path after the last one (Kafka's syntax). */
+const ZOOKEEPER_CONNECT = /^[A-Za-z0-9._-]+:\d{1,5}(,[A-Za-z0-9._-]+:\d{1,5})*(\/[^\s,]*)?$/;
+export const EMBEDDED_STORE = 'embedded';
+
+/**
+ * Broker settings under Kafka's own property names, with Kafka 3.9's defaults, so a
+ * server.properties carries over key for key. Later issues add keys here as they
+ * need them (one property, one line in application.yml).
+ */
+export class BrokerConfig {
+  /**
+   * Kafka's code default is -1 (generate an id), but its shipped server.properties sets 0
+   * and id generation belongs to a later issue, so 0 it is.
+   */
+  @ConfigKey('broker.id', 'int')
+  @AtLeast(0)
+  brokerId = 0;
+
+  @ConfigKey('listeners', 'list')
+  @Satisfies('listeners', isListenerList, `must be ${LISTENER_RULE}`)
+  listeners: string[] = ['PLAINTEXT://0.0.0.0:9092'];
+
+  /**
+   * Clients connect to exactly what Metadata advertises, and 0.0.0.0 is a bind address
+   * nobody can connect to (Kafka rejects it here for that reason). Kafka falls back to
+   * the machine's hostname; we use `localhost`, because the unconfigured case is a
+   * single-node development broker and a container's hostname often does not resolve
+   * from the client's side. Multi-host deployments set this key.
+   */
+  @ConfigKey('advertised.listeners', 'list')
+  @Satisfies('advertisedListeners', isListenerList, `must be ${LISTENER_RULE}`)
+  @Satisfies(
+    'advertisedListenersRoutable',
+    (value) => !Array.isArray(value) || value.every((item) => !isWildcardHost(parseListener(String(item))?.host ?? 'x')),
+    'must not advertise an empty or wildcard host such as 0.0.0.0',
+  )
+  advertisedListeners: string[] = [];
+
+  /** Fallback for log.dirs, as in Kafka. */
+  @ConfigKey('log.dir', 'string')
+  logDir = '/tmp/kafka-logs';
+
+  /** An empty list counts as unset, like any empty value, and falls back to log.dir. */
+  @ConfigKey('log.dirs', 'list')
+  logDirs: string[] = [];
+
+  /** At least one legacy v0 record's overhead (14 bytes), Kafka's own lower bound. */
+  @ConfigKey('log.segment.bytes', 'int')
+  @AtLeast(14)
+  logSegmentBytes = 1073741824;
+
+  @ConfigKey('log.roll.hours', 'int')
+  @AtLeast(1)
+  logRollHours = 168;
+
+  /** Wins over log.roll.hours when set; after binding it always holds the effective value. */
+  @ConfigKey('log.roll.ms', 'long')
+  @AtLeast(1)
+  logRollMs!: number;
+
+  @ConfigKey('log.retention.minutes', 'int')
+  @IsOptional()
+  logRetentionMinutes?: number;
+
+  @ConfigKey('log.retention.hours', 'int')
+  logRetentionHours = 168;
+
+  /** ms > minutes > hours, as in Kafka; -1 keeps data forever. Holds the effective value after binding. */
+  @ConfigKey('log.retention.ms', 'long')
+  logRetentionMs!: number;
+
+  /** -1 = no size limit. */
+  @ConfigKey('log.retention.bytes', 'long')
+  @AtLeast(-1)
+  logRetentionBytes = -1;
+
+  @ConfigKey('log.retention.check.interval.ms', 'long')
+  @AtLeast(1)
+  logRetentionCheckIntervalMs = 300000;
+
+  @ConfigKey('log.index.interval.bytes', 'int')
+  @AtLeast(0)
+  logIndexIntervalBytes = 4096;
+
+  @ConfigKey('log.index.size.max.bytes', 'int')
+  @AtLeast(4)
+  logIndexSizeMaxBytes = 10485760;
+
+  /** Kafka's default is Long.MAX_VALUE, i.e. never flush by count: unset here. */
+  @ConfigKey('log.flush.interval.messages', 'long', { longMaxMeansUnset: true })
+  @IsOptional()
+  @AtLeast(1)
+  logFlushIntervalMessages?: number;
+
+  /** Unset: no time-based flush; the OS writes pages back and recovery covers a crash. */
+  @ConfigKey('log.flush.interval.ms', 'long', { longMaxMeansUnset: true })
+  @IsOptional()
+  @AtLeast(0)
+  logFlushIntervalMs?: number;
+
+  @ConfigKey('num.partitions', 'int')
+  @AtLeast(1)
+  numPartitions = 1;
+
+  @ConfigKey('default.replication.factor', 'int')
+  @AtLeast(1)
+  defaultReplicationFactor = 1;
+
+  @ConfigKey('min.insync.replicas', 'int')
+  @AtLeast(1)
+  minInsyncReplicas = 1;
+
+  @ConfigKey('auto.create.topics.enable', 'boolean')
+  autoCreateTopicsEnable = true;
+
+  @ConfigKey('delete.topic.enable', 'boolean')
+  deleteTopicEnable = true;
+
+  @ConfigKey('message.max.bytes', 'int')
+  @AtLeast(0)
+  messageMaxBytes = 1048588;
+
+  @ConfigKey('socket.request.max.bytes', 'int')
+  @AtLeast(1)
+  socketRequestMaxBytes = 104857600;
+
+  @ConfigKey('connections.max.idle.ms', 'long')
+  connectionsMaxIdleMs = 600000;
+
+  @ConfigKey('replica.lag.time.max.ms', 'long')
+  @AtLeast(1)
+  replicaLagTimeMaxMs = 30000;
+
+  @ConfigKey('unclean.leader.election.enable', 'boolean')
+  uncleanLeaderElectionEnable = false;
+
+  @ConfigKey('group.min.session.timeout.ms', 'int')
+  @AtLeast(1)
+  @NotAbove('groupMaxSessionTimeoutMs', 'group.max.session.timeout.ms')
+  groupMinSessionTimeoutMs = 6000;
+
+  @ConfigKey('group.max.session.timeout.ms', 'int')
+  @AtLeast(1)
+  groupMaxSessionTimeoutMs = 1800000;
+
+  @ConfigKey('group.initial.rebalance.delay.ms', 'int')
+  @AtLeast(0)
+  groupInitialRebalanceDelayMs = 3000;
+
+  @ConfigKey('offsets.commit.timeout.ms', 'int')
+  @AtLeast(1)
+  offsetsCommitTimeoutMs = 5000;
+
+  /** '' or `embedded`: the in-process metadata store; otherwise a ZooKeeper connect string. */
+  @ConfigKey('zookeeper.connect', 'string')
+  @Satisfies(
+    'zookeeperConnect',
+    (value) => value === '' || value === EMBEDDED_STORE || (typeof value === 'string' && ZOOKEEPER_CONNECT.test(value)),
+    `must be empty, "${EMBEDDED_STORE}", or host:port[,host:port...][/chroot]`,
+  )
+  zookeeperConnect = '';
+
+  @ConfigKey('zookeeper.session.timeout.ms', 'int')
+  @AtLeast(1)
+  zookeeperSessionTimeoutMs = 18000;
+
+  /** Unset in Kafka means "the session timeout"; after binding it holds the effective value. */
+  @ConfigKey('zookeeper.connection.timeout.ms', 'int')
+  @AtLeast(1)
+  zookeeperConnectionTimeoutMs!: number;
+
+  get usesEmbeddedStore(): boolean {
+    return this.zookeeperConnect === '' || this.zookeeperConnect === EMBEDDED_STORE;
+  }
+
+  /** Defaults Kafka computes from other keys; the binder calls this before validation. */
+  applyDerivedDefaults(): void {
+    if (this.logDirs.length === 0) this.logDirs = [this.logDir];
+    if (this.advertisedListeners.length === 0) {
+      this.advertisedListeners = this.listeners.map((text) => {
+        const listener = parseListener(text);
+        return listener && isWildcardHost(listener.host) ? formatListener({ ...listener, host: 'localhost' }) : text;
+      });
+    }
+    this.logRollMs ??= this.logRollHours * HOUR_MS;
+    this.logRetentionMs ??= this.logRetentionMinutes !== undefined ? this.logRetentionMinutes * MINUTE_MS : this.logRetentionHours * HOUR_MS;
+    // Kafka reads any negative retention as "forever"; keep one spelling of it.
+    if (this.logRetentionMs < 0) this.logRetentionMs = -1;
+    this.zookeeperConnectionTimeoutMs ??= this.zookeeperSessionTimeoutMs;
+  }
+}
