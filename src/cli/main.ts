@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand } from './cli-command';
+import { COMMANDS } from './command-registry';
+
+/**
+ * The `kafkanest` bin: `kafkanest <command> [options]`. Dispatch only; each command owns
+ * its options and returns its exit code. Exit codes: 0 ok, 1 runtime failure, 2 usage or
+ * configuration error.
+ */
+function usage(commands: readonly CliCommand[]): string {
+  const width = Math.max(...commands.map((command) => command.name.length));
+  return [
+    'Usage: kafkanest <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    '',
+    "Run 'kafkanest <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage(COMMANDS)}\n`);
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (!command) {
+    process.stderr.write(`kafkanest: unknown command '${name}'\n${usage(COMMANDS)}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command.run(args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`kafkanest ${command.name}: ${error.message}\nRun 'kafkanest ${command.name} --help' for usage.\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`kafkanest ${command.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+if (require.main === module) {
+  // process.exit, not exitCode: a command that has finished may leave handles (sockets
+  // in keep-alive, timers of a closed client) that would otherwise hold the process.
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
+}
