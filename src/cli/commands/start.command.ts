@@ -42,7 +42,7 @@ export const startCommand: CliCommand = {
       app = await createApp(config);
       const { serverPort, serverAddress } = config.admin;
       // Nest logs a failed listen itself (with a stack); the one line below says it all.
-      app.useLogger(false);
+      app.useLogger([]);
       await (serverAddress ? app.listen(serverPort, serverAddress) : app.listen(serverPort));
       app.useLogger(LOG_LEVELS);
       process.stdout.write(`kafkanest admin listening on ${adminUrl(app)}\n`);
