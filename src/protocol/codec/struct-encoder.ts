@@ -91,8 +91,7 @@ function encodeError(err: unknown, st: EncodeState): Error {
 
 function valueOf(f: FieldStep, struct: Record<string, unknown>): unknown {
   const v = struct[f.name];
-  if (v !== undefined) return v;
-  return f.defaultIsShared ? f.sharedDefault : f.defaultValue();
+  return v !== undefined ? v : f.encodeDefault;
 }
 
 function nullNotAllowed(f: FieldStep): ProtocolError {

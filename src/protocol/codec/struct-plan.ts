@@ -62,6 +62,12 @@ export interface FieldStep {
   defaultValue(): unknown;
   /** One default instance kept for comparisons (tagged fields equal to it are not written); never handed out. */
   readonly comparableDefault: unknown;
+  /**
+   * What the encoder writes for an undefined value: the default, except that a field
+   * defaulting to null (nullable in some versions) gets its empty value in versions
+   * where it is not nullable, so callers may leave out fields their version lacks.
+   */
+  readonly encodeDefault: unknown;
 }
 
 export interface StructPlan {
@@ -179,6 +185,8 @@ function buildStep(name: string, label: string, spec: FieldSpec, version: number
 
   const minSize = nullable && kind === Kind.Struct ? 1 : wireMinSize(kind, compact, struct);
   const { shared, isShared, make } = defaultOf(spec, kind, nullableSomewhere, version, flexible, label);
+  const comparableDefault = isShared ? shared : make();
+  const encodeDefault = comparableDefault === null && !nullable ? emptyValue(kind, struct) : comparableDefault;
   return {
     name,
     label,
@@ -193,7 +201,8 @@ function buildStep(name: string, label: string, spec: FieldSpec, version: number
     defaultIsShared: isShared,
     sharedDefault: shared,
     defaultValue: make,
-    comparableDefault: isShared ? shared : make(),
+    comparableDefault,
+    encodeDefault,
   };
 }
 
@@ -246,6 +255,21 @@ function defaultOf(
     }
     default:
       return constant(0);
+  }
+}
+
+function emptyValue(kind: Kind, struct: StructPlan | null): unknown {
+  switch (kind) {
+    case Kind.String:
+      return '';
+    case Kind.Bytes:
+      return EMPTY_BUFFER;
+    case Kind.Array:
+      return [];
+    case Kind.Struct:
+      return defaultStruct(struct!);
+    default:
+      return null;
   }
 }
 
