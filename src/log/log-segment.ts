@@ -136,10 +136,16 @@ export class LogSegment {
     return this.io.run(`stat ${this.logPath}`, () => fs.statSync(this.logPath).mtimeMs);
   }
 
-  /** Kafka's shouldRoll, minus the append size check the log does itself. */
-  shouldRoll(appendBytes: number, appendLastOffset: number, maxSegmentBytes: number, segmentMs: number, nowMs: number): boolean {
+  /**
+   * Kafka's shouldRoll. Age is measured as Kafka does: from the first batch's timestamp to
+   * the appended batches' max timestamp when the segment has timestamps (so old data
+   * replayed with its original timestamps does not roll a segment per append), else
+   * from the segment's creation to now.
+   */
+  shouldRoll(appendBytes: number, appendLastOffset: number, appendMaxTimestamp: number, maxSegmentBytes: number, segmentMs: number, nowMs: number): boolean {
     if (this.bytes > 0 && this.bytes + appendBytes > maxSegmentBytes) return true;
-    if (this.bytes > 0 && nowMs - (this.rollingBasedTimestamp ?? this.createdMs) >= segmentMs) return true;
+    const age = this.rollingBasedTimestamp !== undefined ? appendMaxTimestamp - this.rollingBasedTimestamp : nowMs - this.createdMs;
+    if (this.bytes > 0 && age > segmentMs) return true;
     if (this.offsetIndex.isFull || this.timeIndex.isFull) return true;
     return appendLastOffset - this.baseOffset > MAX_RELATIVE_OFFSET;
   }

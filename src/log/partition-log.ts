@@ -261,17 +261,19 @@ export class PartitionLog {
   append(batches: Buffer, leaderEpoch?: number): AppendResult {
     this.ensureOpen();
     let offsets = 0;
+    let maxTimestamp = -1;
     const split = new RecordBatchSplitter(batches);
     while (split.next()) {
       if (split.view.lastOffsetDelta < 0) throw new CorruptRecordError(`${this.dir}: append: batch at byte ${split.position} has a negative lastOffsetDelta`);
       offsets += split.view.lastOffsetDelta + 1;
+      maxTimestamp = Math.max(maxTimestamp, split.view.maxTimestamp);
     }
     if (split.stop !== SplitStop.End) throw new CorruptRecordError(`${this.dir}: append: ${split.stopError()?.message}`);
     const now = this.now();
     if (offsets === 0) return { baseOffset: this.endOffset, lastOffset: this.endOffset - 1, logAppendTime: now };
     const baseOffset = this.endOffset;
     const lastOffset = baseOffset + offsets - 1;
-    const segment = this.maybeRoll(batches.length, lastOffset, now);
+    const segment = this.maybeRoll(batches.length, lastOffset, maxTimestamp, now);
     segment.append(batches, baseOffset, leaderEpoch);
     this.endOffset = lastOffset + 1;
     if (leaderEpoch !== undefined) this.leaderEpochs.assign(leaderEpoch, baseOffset);
@@ -279,9 +281,9 @@ export class PartitionLog {
     return { baseOffset, lastOffset, logAppendTime: now };
   }
 
-  private maybeRoll(appendBytes: number, appendLastOffset: number, now: number): LogSegment {
+  private maybeRoll(appendBytes: number, appendLastOffset: number, appendMaxTimestamp: number, now: number): LogSegment {
     const active = this.activeSegment;
-    if (!active.shouldRoll(appendBytes, appendLastOffset, this.config.segmentBytes, this.config.segmentMs, now)) return active;
+    if (!active.shouldRoll(appendBytes, appendLastOffset, appendMaxTimestamp, this.config.segmentBytes, this.config.segmentMs, now)) return active;
     return this.roll();
   }
 
