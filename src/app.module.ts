@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthModule } from './admin/health/health.module';
+import { BrokerModule } from './broker/broker.module';
 import { KafkanestConfigModule } from './config/kafkanest-config.module';
 import type { KafkanestConfig } from './config/kafkanest-config.loader';
 
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: KafkanestConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [KafkanestConfigModule.forRoot(config), HealthModule],
+      imports: [KafkanestConfigModule.forRoot(config), HealthModule, BrokerModule],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { createServer, type Server, type AddressInfo } from 'node:net';
 import { KafkaConnection, type ConnectionInfo, type RequestDispatcher } from './kafka-connection';
-import type { ListenerAddress } from './listener';
+import type { ListenerAddress } from '../../config/listener-address';
 
 export interface SocketServerOptions {
   listeners: readonly ListenerAddress[];

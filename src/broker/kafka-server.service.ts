@@ -1,0 +1,55 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { BrokerConfig } from '../config/broker.config';
+import { formatListener, parseListener, type ListenerAddress } from '../config/listener-address';
+import { RequestRouter } from './api/request-router';
+import { SocketServer } from './network/socket-server';
+
+/**
+ * Runs the Kafka listeners for the application's lifetime: binds them once every
+ * module is initialised (so no request meets a half-built broker) and, on shutdown,
+ * stops accepting, lets in-flight requests finish, then closes connections — before
+ * the log is flushed and checkpointed by LogManager's own shutdown hook.
+ */
+@Injectable()
+export class KafkaServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('KafkaServer');
+  private server: SocketServer | undefined;
+  private advertised: ListenerAddress[] = [];
+
+  constructor(
+    private readonly config: BrokerConfig,
+    private readonly router: RequestRouter,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const listeners = this.config.listeners.map((text) => parseListener(text)!);
+    this.server = new SocketServer(
+      {
+        listeners,
+        maxRequestBytes: this.config.socketRequestMaxBytes,
+        connectionsMaxIdleMs: this.config.connectionsMaxIdleMs,
+        onConnectionError: (err, connection) =>
+          this.logger.warn(`closing connection ${connection.id} from ${connection.remoteAddress}:${connection.remotePort}: ${err instanceof Error ? err.message : String(err)}`),
+      },
+      this.router.dispatch,
+    );
+    const bound = await this.server.start();
+    // An advertised port 0 (listeners bound to a free port, as tests do) means "the port we got".
+    this.advertised = this.config.advertisedListeners.map((text) => {
+      const listener = parseListener(text)!;
+      const actual = bound.find((b) => b.name === listener.name);
+      return listener.port === 0 && actual ? { ...listener, port: actual.port } : listener;
+    });
+    for (const listener of this.advertised) process.stdout.write(`kafkanest broker ${this.config.brokerId} listening on ${formatListener(listener)}\n`);
+  }
+
+  /** Where clients reach this broker, per listener name, with real ports. */
+  get advertisedListeners(): readonly ListenerAddress[] {
+    return this.advertised;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.server?.stop();
+    this.server = undefined;
+  }
+}
