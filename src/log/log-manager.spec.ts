@@ -74,15 +74,15 @@ describe('LogManager', () => {
     manager.getOrCreateLog({ topic: 'gone', partition: 0 }).append(makeBatch(1));
     manager.getOrCreateLog({ topic: 'gone', partition: 1 });
     manager.getOrCreateLog({ topic: 'kept', partition: 0 });
-      expect(manager.deleteTopic('gone')).toBe(2);
-      expect(manager.getLog({ topic: 'gone', partition: 0 })).toBeUndefined();
-      const names = fs.readdirSync(dirs[0]);
-      expect(names.filter((n) => n.startsWith('gone-'))).toEqual(
-        expect.arrayContaining([expect.stringMatching(/^gone-0\.[0-9a-f]{32}-delete$/), expect.stringMatching(/^gone-1\.[0-9a-f]{32}-delete$/)]),
-      );
-      expect(fs.readFileSync(path.join(dirs[0], RECOVERY_POINT_CHECKPOINT_FILE), 'utf8')).toBe('0\n1\nkept 0 0\n');
-      await manager.awaitRemovals();
-      expect(fs.readdirSync(dirs[0]).filter((n) => n.startsWith('gone-'))).toEqual([]);
+    expect(manager.deleteTopic('gone')).toBe(2);
+    expect(manager.getLog({ topic: 'gone', partition: 0 })).toBeUndefined();
+    const names = fs.readdirSync(dirs[0]);
+    expect(names.filter((n) => n.startsWith('gone-'))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^gone-0\.[0-9a-f]{32}-delete$/), expect.stringMatching(/^gone-1\.[0-9a-f]{32}-delete$/)]),
+    );
+    expect(fs.readFileSync(path.join(dirs[0], RECOVERY_POINT_CHECKPOINT_FILE), 'utf8')).toBe('0\n1\nkept 0 0\n');
+    await manager.awaitRemovals();
+    expect(fs.readdirSync(dirs[0]).filter((n) => n.startsWith('gone-'))).toEqual([]);
   });
 
   it('removes leftover -delete dirs at start-up and ignores them as partitions', async () => {
