@@ -1,4 +1,4 @@
-import { compressFrameSync, decompressFrameSync, uncompressSync } from 'lz4-napi';
+import { compressFrameSync, uncompressSync } from 'lz4-napi';
 import { CompressionCodec, corruptPayload, expansionExceeded } from './compression-codec';
 
 /**
@@ -14,11 +14,11 @@ import { CompressionCodec, corruptPayload, expansionExceeded } from './compressi
  *      blocks [uint32 LE size, high bit = stored uncompressed][data][xxh32, if block checksum]
  *      end    uint32 0, then [xxh32 of content, if content checksum]
  *
- * lz4-napi's frame decoder takes no output limit. So the frame is walked first: if the
- * most it could produce (blocks × max block size) fits the cap, the native frame decoder
- * runs (and checks the header and block checksums); otherwise each block goes through
- * the native block decoder with an output limit of what is left of the cap. That slow
- * path does not verify the xxh32 checksums; the batch's CRC-32C already covers these bytes.
+ * lz4-napi's frame decoder takes no output limit (and measured ~10x slower than its
+ * block decoder on a 1 MB batch). So the frame is walked here and each block goes
+ * through the native block decoder, limited to what is left of the cap. The xxh32
+ * header and block checksums are not verified: the batch's CRC-32C already covers
+ * these bytes.
  */
 const LZ4_MAGIC = 0x184d2204;
 const UNCOMPRESSED_BLOCK = 0x80000000;
@@ -29,8 +29,6 @@ interface FrameLayout {
   firstBlock: number;
   maxBlockSize: number;
   blockChecksum: boolean;
-  /** Upper bound of the decompressed size. */
-  bound: number;
 }
 
 function readFrameLayout(data: Buffer, maxOutput: number): FrameLayout {
@@ -50,7 +48,6 @@ function readFrameLayout(data: Buffer, maxOutput: number): FrameLayout {
   pos += 1; // HC
   const firstBlock = pos;
   const blockChecksum = (flg & 0x10) !== 0;
-  let bound = 0;
   while (true) {
     if (pos + 4 > data.length) throw corruptPayload('lz4', 'truncated block header');
     const word = data.readUInt32LE(pos);
@@ -60,13 +57,15 @@ function readFrameLayout(data: Buffer, maxOutput: number): FrameLayout {
     if (size > maxBlockSize) throw corruptPayload('lz4', `block of ${size} bytes exceeds the frame's ${maxBlockSize}`);
     pos += size + (blockChecksum ? 4 : 0);
     if (pos > data.length) throw corruptPayload('lz4', 'truncated block');
-    bound += word & UNCOMPRESSED_BLOCK ? size : maxBlockSize;
   }
-  return { firstBlock, maxBlockSize, blockChecksum, bound };
+  return { firstBlock, maxBlockSize, blockChecksum };
 }
 
 function decompressBlocks(data: Buffer, layout: FrameLayout, maxOutput: number): Buffer {
   const parts: Buffer[] = [];
+  // lz4-napi's block decoder reads its output limit from a 4-byte LE prefix and fails
+  // when the block would produce more; each block is staged behind one in this buffer.
+  const staging = Buffer.allocUnsafe(4 + layout.maxBlockSize);
   let produced = 0;
   let pos = layout.firstBlock;
   while (true) {
@@ -80,13 +79,10 @@ function decompressBlocks(data: Buffer, layout: FrameLayout, maxOutput: number):
       if (size > left) throw expansionExceeded('lz4', maxOutput);
       block = data.subarray(pos, pos + size);
     } else {
-      // lz4-napi's block decoder wants the output limit as a 4-byte LE prefix and
-      // fails when the block would produce more.
-      const prefixed = Buffer.allocUnsafe(4 + size);
-      prefixed.writeUInt32LE(Math.min(layout.maxBlockSize, left), 0);
-      data.copy(prefixed, 4, pos, pos + size);
+      staging.writeUInt32LE(Math.min(layout.maxBlockSize, left), 0);
+      data.copy(staging, 4, pos, pos + size);
       try {
-        block = uncompressSync(prefixed);
+        block = uncompressSync(staging.subarray(0, 4 + size));
       } catch (err) {
         if (/too small/.test((err as Error).message)) throw expansionExceeded('lz4', maxOutput);
         throw corruptPayload('lz4', (err as Error).message);
@@ -96,7 +92,7 @@ function decompressBlocks(data: Buffer, layout: FrameLayout, maxOutput: number):
     produced += block.length;
     pos += size + (layout.blockChecksum ? 4 : 0);
   }
-  return Buffer.concat(parts, produced);
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts, produced);
 }
 
 export const lz4Codec: CompressionCodec = {
@@ -105,12 +101,6 @@ export const lz4Codec: CompressionCodec = {
     return compressFrameSync(data);
   },
   decompress(data, maxOutput) {
-    const layout = readFrameLayout(data, maxOutput);
-    if (layout.bound > maxOutput) return decompressBlocks(data, layout, maxOutput);
-    try {
-      return decompressFrameSync(data);
-    } catch (err) {
-      throw corruptPayload('lz4', (err as Error).message);
-    }
+    return decompressBlocks(data, readFrameLayout(data, maxOutput), maxOutput);
   },
 };

@@ -1,4 +1,4 @@
-import { varintSize, varlongSize, writeVarint, writeVarlong } from '../codec/varint';
+import { unsignedVarintSize, writeUnsignedVarint } from '../codec/varint';
 import { codecFor } from '../compression/compression-codecs';
 import { crc32c } from './crc32c';
 import { writeInt64 } from './int64';
@@ -42,6 +42,32 @@ export interface RecordBatchOptions {
   lastOffsetDelta?: number;
 }
 
+/*
+ * Zigzag varints sized and written inline for the common 1-3 byte case (lengths and
+ * deltas of ordinary records); larger values go through the shared writer. Varlongs
+ * use the same encoding, so timestamps deltas take the same path.
+ */
+const zigzag = (value: number): number => (value >= 0 ? value * 2 : -value * 2 - 1);
+
+function varintSize(value: number): number {
+  const z = zigzag(value);
+  return z < 0x80 ? 1 : z < 0x4000 ? 2 : z < 0x200000 ? 3 : unsignedVarintSize(z);
+}
+
+function writeVarint(buf: Buffer, offset: number, value: number): number {
+  const z = zigzag(value);
+  if (z < 0x80) {
+    buf[offset] = z;
+    return offset + 1;
+  }
+  if (z < 0x4000) {
+    buf[offset] = (z & 0x7f) | 0x80;
+    buf[offset + 1] = z >>> 7;
+    return offset + 2;
+  }
+  return writeUnsignedVarint(buf, offset, z);
+}
+
 // Record body sizes from the sizing pass, reused across calls (grown, never shrunk).
 let bodySizes = new Int32Array(1024);
 
@@ -62,20 +88,22 @@ function writeRecords(buf: Buffer, offset: number, records: readonly RecordInput
     const r = records[i];
     offset = writeVarint(buf, offset, bodySizes[i]);
     buf[offset++] = 0;
-    offset = writeVarlong(buf, offset, (r.timestamp ?? baseTimestamp) - baseTimestamp);
+    offset = writeVarint(buf, offset, (r.timestamp ?? baseTimestamp) - baseTimestamp);
     offset = writeVarint(buf, offset, i);
     const key = r.key ?? null;
     if (key === null) {
       buf[offset++] = 1; // zigzag(-1)
     } else {
       offset = writeVarint(buf, offset, key.length);
-      offset += key.copy(buf, offset);
+      buf.set(key, offset);
+      offset += key.length;
     }
     if (r.value === null) {
       buf[offset++] = 1;
     } else {
       offset = writeVarint(buf, offset, r.value.length);
-      offset += r.value.copy(buf, offset);
+      buf.set(r.value, offset);
+      offset += r.value.length;
     }
     const headers = r.headers;
     if (!headers || headers.length === 0) {
@@ -90,7 +118,8 @@ function writeRecords(buf: Buffer, offset: number, records: readonly RecordInput
         buf[offset++] = 1;
       } else {
         offset = writeVarint(buf, offset, h.value.length);
-        offset += h.value.copy(buf, offset);
+        buf.set(h.value, offset);
+        offset += h.value.length;
       }
     }
   }
@@ -117,7 +146,7 @@ export function encodeRecordBatch(records: readonly RecordInput[], options: Reco
     const key = r.key ?? null;
     const body =
       1 +
-      varlongSize(timestamp - baseTimestamp) +
+      varintSize(timestamp - baseTimestamp) +
       varintSize(i) +
       (key === null ? 1 : varintSize(key.length) + key.length) +
       (r.value === null ? 1 : varintSize(r.value.length) + r.value.length) +

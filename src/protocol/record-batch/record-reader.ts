@@ -152,45 +152,102 @@ export class RecordReader {
 
   private parse(): void {
     const buf = this.buf;
-    const cursor = this.cursor;
-    const bodySize = readVarint(buf, cursor, this.end);
-    const bodyStart = cursor.offset;
+    pos = this.cursor.offset;
+    const bodySize = varint(buf, this.end);
+    const bodyStart = pos;
     const bodyEnd = bodyStart + bodySize;
     if (bodySize < MIN_RECORD_SIZE - 1 || bodyEnd > this.end) {
       throw invalidRecord(`record size ${bodySize} does not fit the ${this.end - bodyStart} bytes remaining`);
     }
-    this.attributes = buf[cursor.offset++];
-    this.timestampDelta = readVarlong(buf, cursor, bodyEnd);
-    this.offsetDelta = readVarint(buf, cursor, bodyEnd);
-    this.keyLength = this.readLength(bodyEnd, 'key');
-    this.keyStart = cursor.offset;
-    cursor.offset += Math.max(0, this.keyLength);
-    this.valueLength = this.readLength(bodyEnd, 'value');
-    this.valueStart = cursor.offset;
-    cursor.offset += Math.max(0, this.valueLength);
-    const headerCount = readVarint(buf, cursor, bodyEnd);
+    this.attributes = buf[pos++];
+    this.timestampDelta = varlong(buf, bodyEnd);
+    this.offsetDelta = varint(buf, bodyEnd);
+    const keyLength = nullableLength(buf, bodyEnd, 'key');
+    this.keyLength = keyLength;
+    this.keyStart = pos;
+    if (keyLength > 0) pos += keyLength;
+    const valueLength = nullableLength(buf, bodyEnd, 'value');
+    this.valueLength = valueLength;
+    this.valueStart = pos;
+    if (valueLength > 0) pos += valueLength;
+    const headerCount = varint(buf, bodyEnd);
     // Each header takes at least two bytes (two one-byte lengths).
-    if (headerCount < 0 || headerCount * 2 > bodyEnd - cursor.offset) throw invalidRecord(`invalid header count ${headerCount}`);
+    if (headerCount < 0 || headerCount * 2 > bodyEnd - pos) throw invalidRecord(`invalid header count ${headerCount}`);
     this.headerCount = headerCount;
-    this.headersStart = cursor.offset;
+    this.headersStart = pos;
     for (let i = 0; i < headerCount; i++) {
-      const keyLength = readVarint(buf, cursor, bodyEnd);
-      if (keyLength < 0) throw invalidRecord(`invalid header key length ${keyLength}`);
-      if (cursor.offset + keyLength > bodyEnd) throw invalidRecord('header key overruns the record');
-      cursor.offset += keyLength;
-      const valueLength = this.readLength(bodyEnd, 'header value');
-      cursor.offset += Math.max(0, valueLength);
+      const headerKeyLength = varint(buf, bodyEnd);
+      if (headerKeyLength < 0) throw invalidRecord(`invalid header key length ${headerKeyLength}`);
+      if (pos + headerKeyLength > bodyEnd) throw invalidRecord('header key overruns the record');
+      pos += headerKeyLength;
+      const headerValueLength = nullableLength(buf, bodyEnd, 'header value');
+      if (headerValueLength > 0) pos += headerValueLength;
     }
-    if (cursor.offset !== bodyEnd) {
-      throw invalidRecord(`record declares ${bodySize} bytes but its fields take ${cursor.offset - bodyStart}`);
+    if (pos !== bodyEnd) {
+      throw invalidRecord(`record declares ${bodySize} bytes but its fields take ${pos - bodyStart}`);
     }
+    this.cursor.offset = pos;
   }
+}
 
-  /** A nullable length (-1 = null) whose bytes must lie inside the record. */
-  private readLength(bodyEnd: number, what: string): number {
-    const length = readVarint(this.buf, this.cursor, bodyEnd);
-    if (length < -1) throw invalidRecord(`invalid ${what} length ${length}`);
-    if (length > bodyEnd - this.cursor.offset) throw invalidRecord(`${what} of ${length} bytes overruns the record`);
-    return length;
+/*
+ * The record parser's varint reads. Nearly every record field is a 1-2 byte varint,
+ * so those are decoded inline; longer ones go to the shared bounded readers. `pos` is
+ * the parse position, module-level so the helpers need no cursor object (parsing is
+ * synchronous and never re-entered).
+ */
+let pos = 0;
+const slowCursor: Cursor = { offset: 0 };
+
+/** Zigzag varints of up to 3 bytes (|value| < 2^20), or -1 when the slow path must decide. */
+function smallRaw(buf: Buffer, end: number): number {
+  const p = pos;
+  if (p < end) {
+    const b0 = buf[p];
+    if (b0 < 0x80) {
+      pos = p + 1;
+      return b0;
+    }
+    if (p + 1 < end) {
+      const b1 = buf[p + 1];
+      if (b1 < 0x80) {
+        pos = p + 2;
+        return (b0 & 0x7f) | (b1 << 7);
+      }
+      if (p + 2 < end) {
+        const b2 = buf[p + 2];
+        if (b2 < 0x80) {
+          pos = p + 3;
+          return (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
+        }
+      }
+    }
   }
+  return -1;
+}
+
+function varint(buf: Buffer, end: number): number {
+  const raw = smallRaw(buf, end);
+  if (raw >= 0) return (raw >>> 1) ^ -(raw & 1);
+  slowCursor.offset = pos;
+  const value = readVarint(buf, slowCursor, end);
+  pos = slowCursor.offset;
+  return value;
+}
+
+function varlong(buf: Buffer, end: number): number {
+  const raw = smallRaw(buf, end);
+  if (raw >= 0) return (raw >>> 1) ^ -(raw & 1);
+  slowCursor.offset = pos;
+  const value = readVarlong(buf, slowCursor, end);
+  pos = slowCursor.offset;
+  return value;
+}
+
+/** A nullable length (-1 = null) whose bytes must lie inside the record. */
+function nullableLength(buf: Buffer, bodyEnd: number, what: string): number {
+  const length = varint(buf, bodyEnd);
+  if (length < -1) throw invalidRecord(`invalid ${what} length ${length}`);
+  if (length > bodyEnd - pos) throw invalidRecord(`${what} of ${length} bytes overruns the record`);
+  return length;
 }
