@@ -97,7 +97,14 @@ export class LogSegment {
    * the first bad one and the indexes rebuilt; without, the indexes are sanity-checked
    * against the log and the segment is recovered anyway if they do not match.
    */
-  static open(dir: string, baseOffset: number, config: SegmentConfig, io: LogDirIo, recover: boolean): { segment: LogSegment; recovery?: SegmentRecovery; rebuiltIndexReason?: string } {
+  static open(
+    dir: string,
+    baseOffset: number,
+    config: SegmentConfig,
+    io: LogDirIo,
+    recover: boolean,
+    onBatch?: (leaderEpoch: number, baseOffset: number) => void,
+  ): { segment: LogSegment; recovery?: SegmentRecovery; rebuiltIndexReason?: string } {
     const path = logFile(dir, baseOffset);
     const { fd, size, mtimeMs } = io.run(`open segment ${path}`, () => {
       const fd = fs.openSync(path, 'r+');
@@ -107,7 +114,7 @@ export class LogSegment {
     const offsetIndex = OffsetIndex.open(offsetIndexFile(dir, baseOffset), baseOffset, config.maxIndexSize, io);
     const timeIndex = TimeIndex.open(timeIndexFile(dir, baseOffset), baseOffset, config.maxIndexSize, io);
     const segment = new LogSegment(dir, baseOffset, offsetIndex, timeIndex, config, io, mtimeMs, fd, size);
-    if (recover) return { segment, recovery: segment.recover() };
+    if (recover) return { segment, recovery: segment.recover(onBatch) };
     const mismatch = segment.loadFromIndexes();
     if (mismatch === undefined) return { segment };
     return { segment, recovery: segment.recover(), rebuiltIndexReason: mismatch };

@@ -238,11 +238,9 @@ export class PartitionLog {
   }
 
   private recoverSegment(base: number, epochs: Array<[number, number]>): ReturnType<typeof LogSegment.open> {
-    const opened = LogSegment.open(this.dir, base, this.config, this.io, false);
-    const recovery = opened.segment.recover((epoch, offset) => {
+    return LogSegment.open(this.dir, base, this.config, this.io, true, (epoch, offset) => {
       if (epoch >= 0 && (epochs.length === 0 || epochs[epochs.length - 1][0] !== epoch)) epochs.push([epoch, offset]);
     });
-    return { segment: opened.segment, recovery };
   }
 
   /** Removes a segment's files without opening them (it follows damaged data). */
