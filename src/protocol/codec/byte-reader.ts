@@ -107,7 +107,21 @@ export class ByteReader {
   }
 
   unsignedVarint(): number {
-    return readUnsignedVarint(this.buf, this, this.end);
+    // Up to four bytes (28 bits) with int arithmetic: every compact length and tag a
+    // real frame carries. Five-byte values take the general (bounded) path.
+    const buf = this.buf;
+    const end = this.end;
+    let o = this.offset;
+    let value = 0;
+    for (let shift = 0; shift < 28 && o < end; shift += 7) {
+      const b = buf[o++];
+      value |= (b & 0x7f) << shift;
+      if (b < 0x80) {
+        this.offset = o;
+        return value;
+      }
+    }
+    return readUnsignedVarint(buf, this, end);
   }
 
   utf8(length: number, what?: string): string {

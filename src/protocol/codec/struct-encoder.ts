@@ -339,6 +339,6 @@ function deepEqual(a: unknown, b: unknown): boolean {
   // Struct against its default: a field left undefined means "the default".
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
-  for (const k of Object.keys(y)) if (x[k] !== undefined && !deepEqual(x[k], y[k])) return false;
+  for (const k in y) if (x[k] !== undefined && !deepEqual(x[k], y[k])) return false;
   return true;
 }

@@ -277,8 +277,20 @@ function constant(v: unknown): { shared: unknown; isShared: boolean; make: () =>
   return { shared: v, isShared: true, make: () => v };
 }
 
+const flatTemplates = new WeakMap<StructPlan, Record<string, unknown> | null>();
+
 /** A struct with every field at its default, shaped like a decoded one. */
 export function defaultStruct(plan: StructPlan): Record<string, unknown> {
+  let template = flatTemplates.get(plan);
+  if (template === undefined) {
+    // When every default is a shared primitive, one spread copies the whole struct.
+    template = plan.fields.every((f) => f.defaultIsShared) ? buildDefault(plan) : null;
+    flatTemplates.set(plan, template);
+  }
+  return template ? { ...template } : buildDefault(plan);
+}
+
+function buildDefault(plan: StructPlan): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of plan.fields) out[f.name] = f.defaultIsShared ? f.sharedDefault : f.defaultValue();
   return out;
