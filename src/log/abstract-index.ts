@@ -18,6 +18,8 @@ import { LogDirIo } from './log-dir-io';
  * does not match, and always rebuilds it for segments past the recovery point. The
  * index is never trusted over the log.
  */
+type IndexClass<T> = new (file: string, baseOffset: number, maxIndexSize: number, io: LogDirIo) => T;
+
 export abstract class AbstractIndex {
   protected buf: Buffer;
   protected entryCount = 0;
@@ -36,22 +38,31 @@ export abstract class AbstractIndex {
     this.buf = Buffer.alloc(0);
   }
 
+  /** Loads an existing index file (a missing one reads as empty; recovery rebuilds it). */
+  static open<T extends AbstractIndex>(this: IndexClass<T>, file: string, baseOffset: number, maxIndexSize: number, io: LogDirIo): T {
+    const index = new this(file, baseOffset, maxIndexSize, io);
+    index.load();
+    return index;
+  }
+
+  /** A fresh, empty index file for a new segment. */
+  static create<T extends AbstractIndex>(this: IndexClass<T>, file: string, baseOffset: number, maxIndexSize: number, io: LogDirIo): T {
+    const index = new this(file, baseOffset, maxIndexSize, io);
+    index.io.run(`create index ${file}`, () => fs.writeFileSync(file, ''));
+    return index;
+  }
+
   /**
    * Reads the file as it is. A length that is not a whole number of entries is a sign
    * of a torn write: the partial entry is dropped here and sanityCheck decides whether
    * the rest can be used.
    */
-  protected load(): void {
+  private load(): void {
     const data = this.io.run(`read index ${this.file}`, () => (fs.existsSync(this.file) ? fs.readFileSync(this.file) : Buffer.alloc(0)));
     this.entryCount = Math.floor(data.length / this.entrySize);
     this.buf = data;
     this.fileEntries = this.entryCount;
     this.fileTooLong = data.length !== this.entryCount * this.entrySize;
-  }
-
-  /** A fresh, empty index file (a new segment). */
-  protected createEmpty(): void {
-    this.io.run(`create index ${this.file}`, () => fs.writeFileSync(this.file, ''));
   }
 
   get entries(): number {

@@ -257,8 +257,7 @@ export class LogSegment {
   private loadFromIndexes(): string | undefined {
     const entries = this.offsetIndex.entries;
     const last = entries > 0 ? this.offsetIndex.entry(entries - 1) : { offset: this.baseOffset, position: 0 };
-    if (last.position >= this.bytes && this.bytes > 0) return `offset index points at position ${last.position}, past the end of the log (${this.bytes} bytes)`;
-    if (entries > 0 && last.position >= this.bytes) return `offset index has entries for an empty log`;
+    if (entries > 0 && last.position >= this.bytes) return `offset index points at position ${last.position}, past the end of the log (${this.bytes} bytes)`;
     this.next = this.baseOffset;
     const tail = this.timeIndex.lastEntry;
     this.maxTimestampSoFar = tail.timestamp;

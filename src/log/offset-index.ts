@@ -22,20 +22,8 @@ export interface OffsetPosition {
 export class OffsetIndex extends AbstractIndex {
   static readonly ENTRY_SIZE = 8;
 
-  private constructor(file: string, baseOffset: number, maxIndexSize: number, io: LogDirIo) {
+  constructor(file: string, baseOffset: number, maxIndexSize: number, io: LogDirIo) {
     super(file, baseOffset, maxIndexSize, OffsetIndex.ENTRY_SIZE, io);
-  }
-
-  static open(file: string, baseOffset: number, maxIndexSize: number, io: LogDirIo): OffsetIndex {
-    const index = new OffsetIndex(file, baseOffset, maxIndexSize, io);
-    index.load();
-    return index;
-  }
-
-  static create(file: string, baseOffset: number, maxIndexSize: number, io: LogDirIo): OffsetIndex {
-    const index = new OffsetIndex(file, baseOffset, maxIndexSize, io);
-    index.createEmpty();
-    return index;
   }
 
   private readonly offsetAt = (i: number): number => this.baseOffset + this.buf.readUInt32BE(i * OffsetIndex.ENTRY_SIZE);

@@ -27,20 +27,8 @@ export interface TimestampOffset {
 export class TimeIndex extends AbstractIndex {
   static readonly ENTRY_SIZE = 12;
 
-  private constructor(file: string, baseOffset: number, maxIndexSize: number, io: LogDirIo) {
+  constructor(file: string, baseOffset: number, maxIndexSize: number, io: LogDirIo) {
     super(file, baseOffset, maxIndexSize, TimeIndex.ENTRY_SIZE, io);
-  }
-
-  static open(file: string, baseOffset: number, maxIndexSize: number, io: LogDirIo): TimeIndex {
-    const index = new TimeIndex(file, baseOffset, maxIndexSize, io);
-    index.load();
-    return index;
-  }
-
-  static create(file: string, baseOffset: number, maxIndexSize: number, io: LogDirIo): TimeIndex {
-    const index = new TimeIndex(file, baseOffset, maxIndexSize, io);
-    index.createEmpty();
-    return index;
   }
 
   private readonly timestampAt = (i: number): number => readInt64(this.buf, i * TimeIndex.ENTRY_SIZE);
