@@ -1,0 +1,80 @@
+// Api: Produce (key 0) v3–v11; not supported: transactions (transactional batches answer INVALID_TXN_STATE), broker-side recompression (topic compression.type), per-record timestamp and compacted-key checks, KIP-951 leader hints.
+import { Injectable } from '@nestjs/common';
+import { ApiKey } from '../../protocol/api-key';
+import { ErrorCode, errorName } from '../../protocol/errors/error-codes';
+import { KafkaError } from '../../protocol/errors/kafka-error';
+import {
+  ProduceApi,
+  type ProduceRequest,
+  type ProduceResponse,
+  type ProduceResponsePartition,
+} from '../../protocol/schemas/produce.schema';
+import { KafkaApi } from '../api/kafka-api.decorator';
+import type { KafkaApiHandler } from '../api/kafka-api-handler';
+import type { AppendOutcome } from '../replica/partition';
+import { ReplicaManager, type ProduceEntry } from '../replica/replica-manager';
+import { hasTransactionalRecords } from './produce/transactional-records';
+
+/**
+ * Appends each partition's single batch through the ReplicaManager and answers per
+ * partition. acks=0 expects no response: none is sent, but when a partition failed the
+ * connection is closed, as Kafka does, so the producer refreshes its metadata.
+ * Transactional records without a transactional id fail the whole request with
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED (Kafka's check before anything is appended).
+ */
+@Injectable()
+@KafkaApi(ApiKey.Produce)
+export class ProduceHandler implements KafkaApiHandler<typeof ProduceApi> {
+  readonly api = ProduceApi;
+  readonly versions = '3-11';
+
+  constructor(private readonly replicas: ReplicaManager) {}
+
+  handle(request: ProduceRequest): ProduceResponse | null | Promise<ProduceResponse | null> {
+    const entries: ProduceEntry[] = [];
+    for (const topic of request.topicData) {
+      for (const p of topic.partitionData) entries.push({ topic: topic.name, partition: p.index, records: p.records });
+    }
+    if (request.transactionalId === null && hasTransactionalRecords(request)) {
+      const denied = entries.map(() => ({ errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, baseOffset: -1, nextOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 }));
+      return this.respond(request, denied);
+    }
+    const outcomes = this.replicas.appendRecords(request.acks, request.timeoutMs, entries);
+    return outcomes instanceof Promise ? outcomes.then((o) => this.respond(request, o)) : this.respond(request, outcomes);
+  }
+
+  private respond(request: ProduceRequest, outcomes: readonly AppendOutcome[]): ProduceResponse | null {
+    if (request.acks === 0) {
+      const failed = outcomes.find((o) => o.errorCode !== ErrorCode.NONE);
+      if (failed) throw new KafkaError(failed.errorCode, `acks=0 produce failed (${errorName(failed.errorCode)}): ${failed.errorMessage ?? ''}; closing the connection`);
+      return null;
+    }
+    let i = 0;
+    return {
+      responses: request.topicData.map((topic) => ({
+        name: topic.name,
+        partitionResponses: topic.partitionData.map((p) => partitionResponse(p.index, outcomes[i++])),
+      })),
+      throttleTimeMs: 0,
+      nodeEndpoints: [],
+    };
+  }
+}
+
+// A tagged field at its default is not written (some clients misread tagged fields).
+const NO_CURRENT_LEADER = { leaderId: -1, leaderEpoch: -1 };
+
+function partitionResponse(index: number, outcome: AppendOutcome): ProduceResponsePartition {
+  const failed = outcome.errorCode !== ErrorCode.NONE;
+  return {
+    index,
+    errorCode: outcome.errorCode,
+    baseOffset: outcome.baseOffset,
+    logAppendTimeMs: outcome.logAppendTimeMs,
+    logStartOffset: outcome.logStartOffset,
+    recordErrors:
+      failed && outcome.batchIndex !== undefined ? [{ batchIndex: outcome.batchIndex, batchIndexErrorMessage: outcome.errorMessage ?? null }] : [],
+    errorMessage: failed ? (outcome.errorMessage ?? null) : null,
+    currentLeader: NO_CURRENT_LEADER,
+  };
+}
