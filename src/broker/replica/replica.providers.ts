@@ -1,0 +1,27 @@
+import type { Provider } from '@nestjs/common';
+import { BrokerConfig } from '../../config/broker.config';
+import { LogManager } from '../../log/log-manager';
+import { ProducerIdBlockAccessor } from '../../zk/accessors/producer-id-block.accessor';
+import { METADATA_STORE, type MetadataStore } from '../../zk/metadata-store';
+import { METADATA_VIEW, type MetadataView } from '../metadata/metadata-view';
+import { ProducerIdManager } from './producer-id-manager';
+import { ReplicaManager } from './replica-manager';
+
+/**
+ * The data path's services for BrokerModule: ReplicaManager over the metadata view and the
+ * log, and the producer-id allocator over the metadata store. Factories, because both are
+ * plain classes that unit tests build by hand.
+ */
+export const REPLICA_PROVIDERS: Provider[] = [
+  {
+    provide: ReplicaManager,
+    inject: [METADATA_VIEW, LogManager, BrokerConfig],
+    useFactory: (metadata: MetadataView, logManager: LogManager, config: BrokerConfig) =>
+      new ReplicaManager(metadata, logManager, { messageMaxBytes: config.messageMaxBytes, minInsyncReplicas: config.minInsyncReplicas }),
+  },
+  {
+    provide: ProducerIdManager,
+    inject: [BrokerConfig, METADATA_STORE],
+    useFactory: (config: BrokerConfig, store: MetadataStore) => new ProducerIdManager(config.brokerId, new ProducerIdBlockAccessor(store)),
+  },
+];
