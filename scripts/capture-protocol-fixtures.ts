@@ -1,5 +1,6 @@
 // Re-captures the golden request frames under test/fixtures/protocol from real clients
-// (kcat/librdkafka and kafkajs) talking to a scripted stub broker on loopback:
+// (kcat/librdkafka, kafkajs and @platformatic/kafka) talking to a scripted stub broker on
+// loopback:
 //
 //   node -r @swc-node/register scripts/capture-protocol-fixtures.ts
 //
@@ -9,7 +10,7 @@
 // and from the frame's first eight bytes read directly, never from decoding the body with
 // our codec — the spec then checks the codec against them. Dev tooling: not run by tests.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import {
@@ -22,6 +23,7 @@ import {
   encodeResponseFrame,
   highestVersion,
   indexApis,
+  ZERO_UUID,
 } from '../src/protocol';
 
 const OUT_DIR = resolve(__dirname, '../test/fixtures/protocol');
@@ -52,9 +54,13 @@ const PRODUCED = {
     { key: 'kafkajs-k1', value: 'kafkajs-v1' },
     { key: 'kafkajs-k2', value: 'kafkajs-v2' },
   ],
+  platformatic: [
+    { key: 'platformatic-k1', value: 'platformatic-v1' },
+    { key: 'platformatic-k2', value: 'platformatic-v2' },
+  ],
 };
 
-type ClientName = 'kcat' | 'kafkajs';
+type ClientName = 'kcat' | 'kafkajs' | 'platformatic';
 
 interface Captured {
   client: ClientName;
@@ -83,7 +89,7 @@ const state: StubState = {
   port: 0,
   client: 'kcat',
   scenario: '',
-  memberIds: { kcat: 'golden-kcat-member-1', kafkajs: 'golden-kafkajs-member-1' },
+  memberIds: { kcat: 'golden-kcat-member-1', kafkajs: 'golden-kafkajs-member-1', platformatic: 'golden-platformatic-member-1' },
   captured: [],
   decodeFailures: [],
 };
@@ -417,6 +423,67 @@ async function driveKafkajs(): Promise<void> {
   await consumer.disconnect();
 }
 
+const PLATFORMATIC = {
+  clientId: 'golden-platformatic',
+  groupId: 'golden-platformatic-group',
+  sessionTimeout: 10_000,
+  rebalanceTimeout: 20_000,
+  // The client-wide request timeout: Produce carries it as timeoutMs.
+  produceTimeout: 7_000,
+  acks: -1,
+  maxWaitTime: 100,
+  minBytes: 1,
+  maxBytes: 1_000_000,
+};
+
+function platformaticVersion(): string {
+  return (JSON.parse(readFileSync(resolve(__dirname, '../node_modules/@platformatic/kafka/package.json'), 'utf8')) as { version: string }).version;
+}
+
+async function drivePlatformatic(): Promise<void> {
+  // An ES module: loaded lazily, only for this part.
+  const { Admin, Consumer, Producer, stringDeserializers, stringSerializers } = await import('@platformatic/kafka');
+  const base = { clientId: PLATFORMATIC.clientId, bootstrapBrokers: [`127.0.0.1:${state.port}`], retries: 2, retryDelay: 100 };
+  state.client = 'platformatic';
+
+  state.scenario = 'admin';
+  const admin = new Admin(base);
+  await withDeadline('platformatic admin', (async () => {
+    await admin.createTopics({ topics: [ADMIN_TOPIC], partitions: 1, replicas: 1 });
+    await admin.metadata({ topics: [TOPIC] });
+  })());
+  await admin.close();
+
+  state.scenario = 'produce';
+  const producer = new Producer({ ...base, serializers: stringSerializers, timeout: PLATFORMATIC.produceTimeout });
+  await withDeadline('platformatic produce', producer.send({
+    acks: PLATFORMATIC.acks,
+    messages: PRODUCED.platformatic.map((r) => ({ topic: TOPIC, partition: 0, key: r.key, value: r.value })),
+  }));
+  await producer.close();
+
+  state.scenario = 'group';
+  const consumer = new Consumer({
+    ...base,
+    groupId: PLATFORMATIC.groupId,
+    deserializers: stringDeserializers,
+    sessionTimeout: PLATFORMATIC.sessionTimeout,
+    rebalanceTimeout: PLATFORMATIC.rebalanceTimeout,
+    heartbeatInterval: 100,
+    maxWaitTime: PLATFORMATIC.maxWaitTime,
+    minBytes: PLATFORMATIC.minBytes,
+    maxBytes: PLATFORMATIC.maxBytes,
+  });
+  await withDeadline('platformatic group', (async () => {
+    const stream = await consumer.consume({ topics: [TOPIC], mode: 'committed', fallbackMode: 'earliest', autocommit: 100 });
+    stream.on('data', () => undefined);
+    const seen = () => new Set(state.captured.filter((c) => c.client === 'platformatic').map((c) => c.apiKey));
+    while (!(seen().has(ApiKey.OffsetCommit) && seen().has(ApiKey.Heartbeat))) await delay(20);
+    await stream.close();
+  })());
+  await consumer.close(true);
+}
+
 // ---------------------------------------------------------------------------------------
 // Expectations: what each captured request must decode to, from how the client was driven.
 
@@ -585,6 +652,82 @@ function kafkajsExpectation(apiKey: ApiKey, version: number, variant: MetadataVa
   }
 }
 
+function platformaticExpectation(apiKey: ApiKey, version: number, variant: MetadataVariant | null, scenario: string): Shape | null {
+  const k = PLATFORMATIC;
+  const member = state.memberIds.platformatic;
+  switch (apiKey) {
+    case ApiKey.ApiVersions:
+      return { body: { clientSoftwareName: 'platformatic-kafka', clientSoftwareVersion: platformaticVersion() } };
+    case ApiKey.Metadata:
+      // Flexible (v12): names only, no topic ids; the admin never asks for auto-creation.
+      return { body: { topics: [{ topicId: ZERO_UUID, name: TOPIC }], allowAutoTopicCreation: scenario !== 'admin' } };
+    case ApiKey.CreateTopics:
+      return { body: { topics: [{ name: ADMIN_TOPIC, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], validateOnly: false } };
+    case ApiKey.Produce:
+      return {
+        body: { transactionalId: null, acks: k.acks, timeoutMs: k.produceTimeout, topicData: [{ name: TOPIC, partitionData: [{ index: 0 }] }] },
+        records: PRODUCED.platformatic,
+      };
+    case ApiKey.Fetch:
+      // By topic id (v13+), the one the stub's Metadata gave; v15+ moves replicaId into a tagged struct.
+      return {
+        body: {
+          replicaState: { replicaId: -1 },
+          maxWaitMs: k.maxWaitTime,
+          minBytes: k.minBytes,
+          maxBytes: k.maxBytes,
+          isolationLevel: 1,
+          sessionId: 0,
+          topics: [{ topicId: TOPIC_ID, partitions: [{ partition: 0, fetchOffset: 0 }] }],
+          forgottenTopicsData: [],
+        },
+      };
+    case ApiKey.ListOffsets:
+      // mode 'committed' with nothing committed falls back to the earliest offset (-2).
+      return { body: { replicaId: -1, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, timestamp: -2 }] }] } };
+    case ApiKey.FindCoordinator:
+      // v4+ batches keys.
+      return { body: { keyType: 0, coordinatorKeys: [k.groupId] } };
+    case ApiKey.JoinGroup:
+      return {
+        body: {
+          groupId: k.groupId,
+          sessionTimeoutMs: k.sessionTimeout,
+          rebalanceTimeoutMs: k.rebalanceTimeout,
+          memberId: '',
+          groupInstanceId: null,
+          protocolType: 'consumer',
+          protocols: [{ name: 'roundrobin' }],
+        },
+        subscriptions: [{ name: 'roundrobin', topics: [TOPIC] }],
+      };
+    case ApiKey.SyncGroup:
+      return {
+        body: { groupId: k.groupId, generationId: 1, memberId: member, protocolType: 'consumer', protocolName: 'roundrobin', assignments: [{ memberId: member }] },
+        assignments: [{ memberId: member, topics: [{ topic: TOPIC, partitions: [0] }] }],
+      };
+    case ApiKey.Heartbeat:
+      return { body: { groupId: k.groupId, generationId: 1, memberId: member, groupInstanceId: null } };
+    case ApiKey.OffsetFetch:
+      // v8+ asks per group.
+      return { body: { groups: [{ groupId: k.groupId, topics: [{ name: TOPIC, partitionIndexes: [0] }] }] } };
+    case ApiKey.OffsetCommit:
+      // Both served records consumed, then committed: next offset 2.
+      return {
+        body: {
+          groupId: k.groupId,
+          generationIdOrMemberEpoch: 1,
+          memberId: member,
+          topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: SERVED_RECORDS.length }] }],
+        },
+      };
+    case ApiKey.LeaveGroup:
+      return { body: { groupId: k.groupId, members: [{ memberId: member, groupInstanceId: null }] } };
+    default:
+      return null;
+  }
+}
+
 let versions: { kcat: string; librdkafka: string };
 
 /**
@@ -609,7 +752,9 @@ function metadataTopics(variant: MetadataVariant | null, named = TOPIC): unknown
 
 function fixtureName(c: Captured, api: ApiSpec): string {
   const kebab = api.name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
-  const tag = c.client === 'kcat' ? `kcat-${versions.librdkafka.split('.').slice(0, 2).join('.')}` : `kafkajs-${kafkajsVersion().split('.').slice(0, 2).join('.')}`;
+  const majorMinor = (v: string) => v.split('.').slice(0, 2).join('.');
+  const library = { kcat: versions.librdkafka, kafkajs: kafkajsVersion(), platformatic: platformaticVersion() }[c.client];
+  const tag = `${c.client}-${majorMinor(library)}`;
   const variant = metadataVariant(c);
   return `${tag}-${kebab}-v${c.apiVersion}${variant ? `-${variant}` : ''}`;
 }
@@ -637,19 +782,27 @@ function writeFixtures(): string[] {
       continue;
     }
     const variant = metadataVariant(c);
-    const shape = c.client === 'kcat' ? kcatExpectation(c.apiKey, c.apiVersion, variant, c.scenario) : kafkajsExpectation(c.apiKey, c.apiVersion, variant, c.scenario);
+    const shape = {
+      kcat: kcatExpectation,
+      kafkajs: kafkajsExpectation,
+      platformatic: platformaticExpectation,
+    }[c.client](c.apiKey, c.apiVersion, variant, c.scenario);
     const name = fixtureName(c, api);
     const expected: Expected = {
       fixture: `${name}.request.bin`,
       client: c.client,
-      clientVersion: c.client === 'kcat' ? `kcat ${versions.kcat} (librdkafka ${versions.librdkafka})` : `kafkajs ${kafkajsVersion()}`,
+      clientVersion: {
+        kcat: `kcat ${versions.kcat} (librdkafka ${versions.librdkafka})`,
+        kafkajs: `kafkajs ${kafkajsVersion()}`,
+        platformatic: `@platformatic/kafka ${platformaticVersion()}`,
+      }[c.client],
       scenario: c.scenario,
       api: api.name,
       header: {
         apiKey: c.frame.readInt16BE(0),
         apiVersion: c.frame.readInt16BE(2),
         correlationId: c.frame.readInt32BE(4),
-        clientId: c.client === 'kcat' ? KCAT_SETTINGS['client.id'] : KAFKAJS.clientId,
+        clientId: { kcat: KCAT_SETTINGS['client.id'], kafkajs: KAFKAJS.clientId, platformatic: PLATFORMATIC.clientId }[c.client],
       },
       ...(shape ?? { body: {} }),
     };
@@ -666,6 +819,7 @@ async function main(): Promise<void> {
   state.port = (server.address() as { port: number }).port;
   await driveKcat();
   await driveKafkajs();
+  await drivePlatformatic();
   server.close();
   const written = writeFixtures();
   console.log(`wrote ${written.length} fixtures to ${OUT_DIR}:\n  ${written.join('\n  ')}`);

@@ -72,10 +72,10 @@ function assignmentTopics(assignment: Buffer): { topic: string; partitions: numb
   return r.array(() => ({ topic: r.string(), partitions: r.array(() => r.int32()) }));
 }
 
-describe('golden request frames captured from kcat and kafkajs', () => {
-  it('hold the minimum set of APIs from both clients', () => {
+describe('golden request frames captured from kcat, kafkajs and @platformatic/kafka', () => {
+  it('hold the minimum set of APIs from every client', () => {
     const minimum = ['ApiVersions', 'Metadata', 'Produce', 'Fetch', 'JoinGroup', 'SyncGroup', 'OffsetCommit'];
-    for (const client of ['kcat', 'kafkajs']) {
+    for (const client of ['kcat', 'kafkajs', 'platformatic']) {
       const held = new Set(fixtures.filter((f) => f.client === client).map((f) => f.api));
       expect(minimum.filter((api) => !held.has(api))).toEqual([]);
     }
