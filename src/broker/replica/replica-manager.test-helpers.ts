@@ -57,9 +57,9 @@ export class FakeMetadataView implements MetadataView {
   }
 
   /** A topic whose partitions all have `leader` (default: this broker) as only replica. */
-  addTopic(name: string, partitions = 1, options: { leader?: number; configs?: Record<string, string>; isr?: number[]; replicas?: number[] } = {}): TopicInfo {
+  addTopic(name: string, partitions = 1, options: { leader?: number; configs?: Record<string, string>; isr?: number[]; replicas?: number[]; topicId?: string } = {}): TopicInfo {
     const leader = options.leader ?? this.localBrokerId;
-    const topicId = Buffer.alloc(16, ++this.idCounter).toString('base64url');
+    const topicId = options.topicId ?? Buffer.alloc(16, ++this.idCounter).toString('base64url');
     const infos: PartitionInfo[] = Array.from({ length: partitions }, (_, p) => ({
       topic: name,
       partition: p,
