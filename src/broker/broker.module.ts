@@ -2,8 +2,53 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ApiRegistry } from './api/api-registry';
 import { RequestRouter } from './api/request-router';
+import { KafkaController } from './controller/kafka-controller.service';
+import { ProduceHandler } from './handlers/00-produce.handler';
+import { FetchHandler } from './handlers/01-fetch.handler';
+import { ListOffsetsHandler } from './handlers/02-list-offsets.handler';
+import { MetadataHandler } from './handlers/03-metadata.handler';
 import { ApiVersionsHandler } from './handlers/18-api-versions.handler';
+import { DeleteRecordsHandler } from './handlers/21-delete-records.handler';
+import { InitProducerIdHandler } from './handlers/22-init-producer-id.handler';
+import { CreateTopicsHandler } from './handlers/19-create-topics.handler';
+import { DeleteTopicsHandler } from './handlers/20-delete-topics.handler';
+import { DescribeConfigsHandler } from './handlers/32-describe-configs.handler';
+import { AlterConfigsHandler } from './handlers/33-alter-configs.handler';
+import { CreatePartitionsHandler } from './handlers/37-create-partitions.handler';
+import { IncrementalAlterConfigsHandler } from './handlers/44-incremental-alter-configs.handler';
+import { DescribeClusterHandler } from './handlers/60-describe-cluster.handler';
 import { KafkaServer } from './kafka-server.service';
+import { BrokerRegistration } from './metadata/broker-registration.service';
+import { MetadataCache } from './metadata/metadata-cache.service';
+import { METADATA_VIEW } from './metadata/metadata-view';
+import { ConfigAdmin } from './topics/config-admin.service';
+import { TopicAdmin } from './topics/topic-admin.service';
+import { ReplicaManager } from './replica/replica-manager';
+import { REPLICA_PROVIDERS } from './replica/replica.providers';
+
+/** The data path: ReplicaManager, producer ids, and the APIs that read and write records. */
+const DATA_PATH = [...REPLICA_PROVIDERS, ProduceHandler, FetchHandler, ListOffsetsHandler, DeleteRecordsHandler, InitProducerIdHandler];
+
+/** Cluster metadata and topic administration: the view, the controller, registration, admin services. */
+const METADATA_PROVIDERS = [
+  MetadataCache,
+  { provide: METADATA_VIEW, useExisting: MetadataCache },
+  KafkaController,
+  BrokerRegistration,
+  TopicAdmin,
+  ConfigAdmin,
+];
+
+const METADATA_HANDLERS = [
+  MetadataHandler,
+  CreateTopicsHandler,
+  DeleteTopicsHandler,
+  DescribeConfigsHandler,
+  AlterConfigsHandler,
+  CreatePartitionsHandler,
+  IncrementalAlterConfigsHandler,
+  DescribeClusterHandler,
+];
 
 /**
  * The Kafka broker: socket server, request router and one handler per API. Handlers
@@ -11,7 +56,7 @@ import { KafkaServer } from './kafka-server.service';
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [ApiRegistry, RequestRouter, KafkaServer, ApiVersionsHandler],
-  exports: [ApiRegistry, RequestRouter, KafkaServer],
+  providers: [ApiRegistry, RequestRouter, KafkaServer, ApiVersionsHandler, ...METADATA_PROVIDERS, ...METADATA_HANDLERS, ...DATA_PATH],
+  exports: [ApiRegistry, RequestRouter, KafkaServer, METADATA_VIEW, MetadataCache, TopicAdmin, ReplicaManager],
 })
 export class BrokerModule {}

@@ -15,6 +15,7 @@ export class KafkaServer implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger('KafkaServer');
   private server: SocketServer | undefined;
   private advertised: ListenerAddress[] = [];
+  private readonly announceSteps: ((advertised: readonly ListenerAddress[]) => Promise<void>)[] = [];
 
   constructor(
     private readonly config: BrokerConfig,
@@ -40,7 +41,17 @@ export class KafkaServer implements OnApplicationBootstrap, BeforeApplicationShu
       const actual = bound.find((b) => b.name === listener.name);
       return listener.port === 0 && actual ? { ...listener, port: actual.port } : listener;
     });
+    for (const step of this.announceSteps) await step(this.advertised);
     for (const listener of this.advertised) process.stdout.write(`kafkanest broker ${this.config.brokerId} listening on ${formatListener(listener)}\n`);
+  }
+
+  /**
+   * Runs `step` once the listeners are bound (so real ports are known) and before the broker
+   * says it is listening: broker registration and controller election happen here, so a
+   * client that waited for the listening line finds this broker in Metadata.
+   */
+  beforeAnnounce(step: (advertised: readonly ListenerAddress[]) => Promise<void>): void {
+    this.announceSteps.push(step);
   }
 
   /** Where clients reach this broker, per listener name, with real ports. */

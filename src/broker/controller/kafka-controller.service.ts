@@ -1,0 +1,202 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { BrokerConfig } from '../../config/broker.config';
+import {
+  BrokerIdsAccessor,
+  ControllerAccessor,
+  PartitionStatesAccessor,
+  TopicAssignmentsAccessor,
+  TopicConfigsAccessor,
+  TopicDeletionsAccessor,
+  type WatchedValue,
+} from '../../zk/accessors';
+import { METADATA_STORE, type MetadataStore } from '../../zk/metadata-store';
+import { BadVersionError } from '../../zk/metadata-store.errors';
+import { ControllerElection } from './controller-election';
+import { initialLeaderAndIsr, nextLeaderAndIsr } from './partition-leader-election';
+
+/**
+ * The controller, Kafka's ZooKeeper-mode design in miniature. Elected through /controller
+ * (ControllerElection) and fenced by /controller_epoch, it turns what admins write into
+ * partition states:
+ *  - a topic assignment (/brokers/topics/{topic}) with partitions that have no state node
+ *    gets one per new partition: leader = first live replica, ISR = live replicas;
+ *  - a change of the live brokers moves leadership off dead brokers and shrinks ISRs;
+ *  - a topic marked at /admin/delete_topics/{topic} loses its states, assignment and config
+ *    node, then the mark.
+ * Work runs one event at a time, in arrival order, like Kafka's ControllerEventManager; each
+ * event re-reads what it needs from the store, so a missed or merged watch event costs nothing.
+ * Before writing, an event checks the epoch it won is still the newest; if not it resigns.
+ */
+@Injectable()
+export class KafkaController implements OnApplicationShutdown {
+  private readonly logger = new Logger('KafkaController');
+  private readonly brokerIds: BrokerIdsAccessor;
+  private readonly assignments: TopicAssignmentsAccessor;
+  private readonly states: PartitionStatesAccessor;
+  private readonly configs: TopicConfigsAccessor;
+  private readonly deletions: TopicDeletionsAccessor;
+  private readonly controllers: ControllerAccessor;
+  private readonly election: ControllerElection;
+  private epoch = 0;
+  private active = false;
+  private live = new Set<number>();
+  private readonly duties: WatchedValue<unknown>[] = [];
+  private readonly topicWatches = new Map<string, WatchedValue<unknown>>();
+  private queue: Promise<void> = Promise.resolve();
+  private started = false;
+
+  constructor(
+    private readonly config: BrokerConfig,
+    @Inject(METADATA_STORE) store: MetadataStore,
+  ) {
+    this.brokerIds = new BrokerIdsAccessor(store);
+    this.assignments = new TopicAssignmentsAccessor(store);
+    this.states = new PartitionStatesAccessor(store);
+    this.configs = new TopicConfigsAccessor(store);
+    this.deletions = new TopicDeletionsAccessor(store);
+    this.controllers = new ControllerAccessor(store);
+    this.election = new ControllerElection(config.brokerId, this.controllers, store, { elected: () => this.onElected(), resigned: () => this.onResigned() }, this.logger);
+  }
+
+  /** Joins the election (after this broker registered); resolves once decided and, if won, once pending work is done. */
+  async startup(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.election.start();
+    await this.queue;
+  }
+
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  get controllerEpoch(): number {
+    return this.epoch;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.election.stop();
+    await this.queue;
+  }
+
+  // ---- election callbacks ----
+
+  private async onElected(): Promise<void> {
+    this.epoch = await this.controllers.incrementEpoch();
+    this.active = true;
+    this.logger.log(`controller epoch ${this.epoch}`);
+    const brokers = await this.brokerIds.watchIds((ids) => this.enqueue('broker change', () => this.onBrokersChanged(ids)));
+    this.duties.push(brokers);
+    this.live = new Set(brokers.initial);
+    const topics = await this.assignments.watchNames((names) => this.enqueue('topic change', () => this.onTopicsChanged(names)));
+    this.duties.push(topics);
+    const deletions = await this.deletions.watch((names) => this.enqueue('topic deletion', () => this.deleteTopics(names)));
+    this.duties.push(deletions);
+    this.enqueue('failover', async () => {
+      await this.deleteTopics(deletions.initial);
+      await this.onTopicsChanged(topics.initial);
+      // Partitions whose leader died while no controller was watching.
+      for (const topic of this.topicWatches.keys()) await this.reconcileTopic(topic);
+    });
+    await this.queue;
+  }
+
+  private onResigned(): void {
+    this.active = false;
+    for (const duty of this.duties.splice(0)) duty.unsubscribe();
+    for (const watch of this.topicWatches.values()) watch.unsubscribe();
+    this.topicWatches.clear();
+  }
+
+  private enqueue(what: string, task: () => Promise<void>): void {
+    this.queue = this.queue.then(async () => {
+      if (!this.active) return;
+      try {
+        await task();
+      } catch (err) {
+        if (err instanceof FencedError) {
+          this.election.resign(err.message);
+          return;
+        }
+        this.logger.error(`controller event '${what}' failed: ${err instanceof Error ? err.stack : String(err)}`);
+      }
+    });
+  }
+
+  /** Throws when another controller has won a newer epoch since this one. */
+  private async checkEpoch(): Promise<void> {
+    const current = await this.controllers.epoch();
+    if (current !== this.epoch) throw new FencedError(`controller epoch is now ${current}, this broker won ${this.epoch}`);
+  }
+
+  // ---- events ----
+
+  private async onBrokersChanged(ids: number[]): Promise<void> {
+    this.live = new Set(ids);
+    for (const topic of this.topicWatches.keys()) await this.reconcileTopic(topic);
+  }
+
+  private async onTopicsChanged(names: string[]): Promise<void> {
+    const wanted = new Set(names);
+    for (const [topic, watch] of [...this.topicWatches]) {
+      if (wanted.has(topic)) continue;
+      watch.unsubscribe();
+      this.topicWatches.delete(topic);
+    }
+    for (const topic of names) {
+      if (this.topicWatches.has(topic)) continue;
+      // Partitions added later rewrite the assignment node: watch it for new partitions.
+      const watch = await this.assignments.watch(topic, (assignment) => {
+        if (assignment) this.enqueue(`partitions of ${topic}`, () => this.reconcileTopic(topic));
+      });
+      this.topicWatches.set(topic, watch);
+      await this.reconcileTopic(topic);
+    }
+  }
+
+  /** Creates missing partition states and re-elects where brokers came or went. */
+  private async reconcileTopic(topic: string): Promise<void> {
+    if (await this.deletions.isMarked(topic)) return;
+    const assignment = await this.assignments.get(topic);
+    if (!assignment) return;
+    for (let p = 0; p < assignment.partitions.length; p++) {
+      const replicas = assignment.partitions[p];
+      const state = await this.states.get(topic, p);
+      if (!state) {
+        await this.checkEpoch();
+        const initial = initialLeaderAndIsr(replicas, this.live);
+        await this.states.create(topic, p, { leader: initial.leader, isr: [...initial.isr], leaderEpoch: 0, controllerEpoch: this.epoch });
+        continue;
+      }
+      const next = nextLeaderAndIsr(replicas, state, this.live, this.config.uncleanLeaderElectionEnable);
+      if (!next) continue;
+      await this.checkEpoch();
+      try {
+        await this.states.set(topic, p, { leader: next.leader, isr: [...next.isr], leaderEpoch: next.leaderEpoch, controllerEpoch: this.epoch }, state.version);
+      } catch (err) {
+        // Someone (a leader shrinking its ISR) wrote in between: look again on the next event.
+        if (!(err instanceof BadVersionError)) throw err;
+        this.enqueue(`retry ${topic}-${p}`, () => this.reconcileTopic(topic));
+      }
+    }
+  }
+
+  private async deleteTopics(names: string[]): Promise<void> {
+    for (const topic of names) {
+      await this.checkEpoch();
+      if (this.config.deleteTopicEnable) {
+        this.topicWatches.get(topic)?.unsubscribe();
+        this.topicWatches.delete(topic);
+        // Recursive: the partition state nodes go first, then the assignment.
+        await this.assignments.delete(topic);
+        await this.configs.delete(topic);
+        this.logger.log(`deleted topic ${topic}`);
+      } else {
+        this.logger.warn(`topic ${topic} was marked for deletion but delete.topic.enable is false; clearing the mark`);
+      }
+      await this.deletions.clear(topic);
+    }
+  }
+}
+
+class FencedError extends Error {}

@@ -1,0 +1,44 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { BrokerConfig } from '../../config/broker.config';
+import type { ListenerAddress } from '../../config/listener-address';
+import { BrokerIdsAccessor } from '../../zk/accessors';
+import { METADATA_STORE, type MetadataStore } from '../../zk/metadata-store';
+import { KafkaController } from '../controller/kafka-controller.service';
+import { KafkaServer } from '../kafka-server.service';
+import { MetadataCache } from './metadata-cache.service';
+
+/** How long registration waits to see its own node come back through the cache's watch. */
+const SELF_VISIBLE_TIMEOUT_MS = 10_000;
+
+/**
+ * Brings this broker into the cluster once its listeners are bound, in Kafka's order: the
+ * metadata view is loaded (creating /cluster/id on a first start), the broker registers its
+ * advertised endpoints at /brokers/ids/{id} (ephemeral: it leaves with the session), then joins
+ * the controller election. All of it finishes before the broker prints that it is listening.
+ */
+@Injectable()
+export class BrokerRegistration implements OnModuleInit {
+  private readonly brokerIds: BrokerIdsAccessor;
+
+  constructor(
+    private readonly config: BrokerConfig,
+    @Inject(METADATA_STORE) store: MetadataStore,
+    private readonly server: KafkaServer,
+    private readonly cache: MetadataCache,
+    private readonly controller: KafkaController,
+  ) {
+    this.brokerIds = new BrokerIdsAccessor(store);
+  }
+
+  onModuleInit(): void {
+    this.server.beforeAnnounce((advertised) => this.register(advertised));
+  }
+
+  async register(advertised: readonly ListenerAddress[]): Promise<void> {
+    await this.cache.start();
+    await this.brokerIds.register(this.config.brokerId, advertised, null);
+    await this.controller.startup();
+    const id = this.config.brokerId;
+    await this.cache.waitFor(() => this.cache.broker(id) !== undefined, SELF_VISIBLE_TIMEOUT_MS);
+  }
+}
