@@ -35,8 +35,9 @@ interface HighWatermarkWaiter {
   timer: NodeJS.Timeout;
 }
 
-/** Producer state is rebuilt from this many segments at the log's tail (see rebuildProducerState). */
+/** Producer state is rebuilt from at most this many segments / offsets at the log's tail (see rebuildProducerState). */
 const PRODUCER_STATE_SEGMENTS = 2;
+const PRODUCER_STATE_OFFSETS = 1_000_000;
 const REBUILD_READ_BYTES = 1024 * 1024;
 
 /**
@@ -278,15 +279,17 @@ export class Partition {
   }
 
   /**
-   * Rebuilds the idempotent producers' state from the batch headers of the last segments
-   * (headers only: no record is decoded). Producers idle for longer than that are
-   * forgotten and treated as new, which Kafka's expiry (producer.id.expiration.ms) does too.
+   * Rebuilds the idempotent producers' state from the batch headers of the log's tail —
+   * the last two segments, at most the last million offsets (headers only: no record is
+   * decoded). Kafka reads a producer snapshot instead; without one, this bounds the start-up
+   * read. A producer idle for longer is forgotten and treated as new (any sequence is then
+   * accepted), as after Kafka's producer.id.expiration.ms.
    */
   rebuildProducerState(): void {
     this.producers.clear();
     const bases = this.log.segmentBaseOffsets;
-    let offset = Math.max(this.log.logStartOffset, bases[Math.max(0, bases.length - PRODUCER_STATE_SEGMENTS)] ?? 0);
     const end = this.log.logEndOffset;
+    let offset = Math.max(this.log.logStartOffset, bases[Math.max(0, bases.length - PRODUCER_STATE_SEGMENTS)] ?? 0, end - PRODUCER_STATE_OFFSETS);
     const split = new RecordBatchSplitter();
     while (offset < end) {
       const { records } = this.log.read(offset, REBUILD_READ_BYTES, { minOneBatch: true });
