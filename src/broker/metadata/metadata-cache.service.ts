@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { BrokerConfig } from '../../config/broker.config';
 import {
   BrokerIdsAccessor,
@@ -45,7 +45,7 @@ interface TopicEntry {
  * load finished misses nothing.
  */
 @Injectable()
-export class MetadataCache implements MetadataView, OnModuleInit, OnApplicationShutdown {
+export class MetadataCache implements MetadataView, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('MetadataCache');
   readonly localBrokerId: number;
   private readonly brokerIds: BrokerIdsAccessor;
@@ -105,7 +105,8 @@ export class MetadataCache implements MetadataView, OnModuleInit, OnApplicationS
     await this.syncTopics(names.initial);
   }
 
-  onApplicationShutdown(): void {
+  /** Before the store closes; the snapshot stays readable for requests still draining. */
+  onModuleDestroy(): void {
     this.close();
   }
 
