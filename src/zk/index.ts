@@ -2,13 +2,9 @@
 // only through ZkModule's METADATA_STORE when an accessor is missing a call).
 export * from './metadata-store';
 export * from './metadata-store.errors';
-export { ZkPaths } from './zk-paths';
+export { PERSISTENT_PATHS, ZkPaths } from './zk-paths';
 export { ZkModule, ZK_MODULE_OPTIONS, type ZkModuleAsyncOptions } from './zk.module';
 export { createMetadataStore, isEmbedded, type ZkModuleOptions } from './metadata-store.factory';
 export { EmbeddedMetadataStore, EMBEDDED_METADATA_FILE } from './embedded-metadata-store';
 export { ZooKeeperMetadataStore } from './zookeeper-metadata-store';
-export * from './accessors/broker-registry';
-export * from './accessors/topic-metadata';
-export * from './accessors/partition-state';
-export * from './accessors/controller-metadata';
-export * from './accessors/consumer-group-metadata';
+export * from './accessors';

@@ -1,6 +1,10 @@
-// Every metadata path, in Kafka's classic ZooKeeper layout (ARCHITECTURE.md). Built here
-// only; call sites never concatenate path strings. Names are checked against what ZooKeeper
-// and Kafka allow so a stray '/' in a topic or group cannot address another node.
+// Every metadata path, in Kafka's classic ZooKeeper layout (ARCHITECTURE.md, kafka.zk.ZkData),
+// so Kafka's own tools read our tree. Built here only; call sites never concatenate path
+// strings. Names are checked so a stray '/' in a topic or group cannot address another node.
+//
+// Topic configs live where Kafka keeps them, /config/topics/{topic} ({"version":1,"config":{...}}),
+// not inside /brokers/topics/{topic}: the assignment node is rewritten by partition changes
+// and the config node by config changes, and each has its own watch, as in Kafka.
 import { BadArgumentsError } from './metadata-store.errors';
 
 function segment(kind: string, name: string): string {
@@ -29,6 +33,12 @@ export const ZkPaths = {
     `/brokers/topics/${segment('topic', topic)}/partitions/${id('partition', partition)}/state`,
   controller: '/controller',
   controllerEpoch: '/controller_epoch',
+  clusterId: '/cluster/id',
+  topicConfigs: '/config/topics',
+  topicConfig: (topic: string) => `/config/topics/${segment('topic', topic)}`,
+  deleteTopics: '/admin/delete_topics',
+  deleteTopic: (topic: string) => `/admin/delete_topics/${segment('topic', topic)}`,
+  producerIdBlock: '/latest_producer_id_block',
   consumers: '/consumers',
   consumerGroup: (group: string) => `/consumers/${segment('group', group)}`,
   consumerIds: (group: string) => `/consumers/${segment('group', group)}/ids`,
@@ -41,3 +51,6 @@ export const ZkPaths = {
   offset: (group: string, topic: string, partition: number) =>
     `/consumers/${segment('group', group)}/offsets/${segment('topic', topic)}/${id('partition', partition)}`,
 } as const;
+
+/** Kafka's persistent paths, created at startup by whichever broker comes first. */
+export const PERSISTENT_PATHS: readonly string[] = [ZkPaths.brokerIds, ZkPaths.topics, ZkPaths.topicConfigs, ZkPaths.deleteTopics];

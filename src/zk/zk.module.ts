@@ -1,14 +1,10 @@
-// ZkModule: provides the MetadataStore (METADATA_STORE) and the typed accessors, the only
-// callers of the store. `connect` chooses the implementation: a host:port list (optionally
+// ZkModule: provides the MetadataStore (METADATA_STORE), for the typed accessors in
+// src/zk/accessors, the only callers of the store. `connect` chooses the implementation: a host:port list (optionally
 // with a /chroot) means ZooKeeper; empty or 'embedded' means the in-process store persisted
 // under dataDir (the first log dir). Options are plain values: the app module maps broker
 // config (zookeeper.connect, zookeeper.session.timeout.ms, log.dirs[0]) onto them.
 import { Inject, Logger, Module, type DynamicModule, type OnModuleDestroy, type Provider } from '@nestjs/common';
-import { BrokerRegistry } from './accessors/broker-registry';
 import { ConsumerGroupMetadata } from './accessors/consumer-group-metadata';
-import { ControllerMetadata } from './accessors/controller-metadata';
-import { PartitionStateStore } from './accessors/partition-state';
-import { TopicMetadata } from './accessors/topic-metadata';
 import { METADATA_STORE, type MetadataStore } from './metadata-store';
 import { createMetadataStore, type ZkModuleOptions } from './metadata-store.factory';
 
@@ -20,7 +16,9 @@ export interface ZkModuleAsyncOptions {
   inject?: any[];
 }
 
-const accessors = [BrokerRegistry, TopicMetadata, PartitionStateStore, ControllerMetadata, ConsumerGroupMetadata];
+// The broker's services build the other accessors (src/zk/accessors) over METADATA_STORE
+// themselves; the ones listed here are offered as providers too.
+const accessors = [ConsumerGroupMetadata];
 
 const accessorProviders: Provider[] = accessors.map((Accessor) => ({
   provide: Accessor,

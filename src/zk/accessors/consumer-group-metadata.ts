@@ -5,9 +5,9 @@
 // Classic Kafka stored a bare number at offsets/{topic}/{p}; ARCHITECTURE.md keeps the
 // commit metadata too, so we store JSON. A bare number written by an old tool still reads.
 import type { MetadataStore } from '../metadata-store';
-import { BadVersionError, NodeExistsError } from '../metadata-store.errors';
+import { BadVersionError, NodeExistsError, NoNodeError } from '../metadata-store.errors';
 import { ZkPaths } from '../zk-paths';
-import { ignoreNoNode, isNoNode } from './missing-node';
+import { childrenOrEmpty, deleteIfPresent } from './store-ops';
 
 export interface ConsumerRegistration {
   subscription: Record<string, number>;
@@ -36,11 +36,11 @@ export class ConsumerGroupMetadata {
   }
 
   async deregisterConsumer(group: string, consumerId: string): Promise<void> {
-    await this.store.delete(ZkPaths.consumerId(group, consumerId)).catch(ignoreNoNode);
+    await deleteIfPresent(this.store, ZkPaths.consumerId(group, consumerId));
   }
 
   async consumers(group: string): Promise<string[]> {
-    return this.store.children(ZkPaths.consumerIds(group)).catch((err) => (isNoNode(err) ? [] : Promise.reject(err)));
+    return childrenOrEmpty(this.store, ZkPaths.consumerIds(group));
   }
 
   async watchConsumers(group: string, listener: (ids: string[]) => void): Promise<{ initial: string[]; unsubscribe: () => void }> {
@@ -63,7 +63,8 @@ export class ConsumerGroupMetadata {
     const node = await this.store.get<string>(ZkPaths.owner(group, topic, partition));
     if (node?.value !== consumerId) return;
     await this.store.delete(ZkPaths.owner(group, topic, partition), node.version).catch((err) => {
-      if (!(err instanceof BadVersionError)) ignoreNoNode(err);
+      // Gone or re-claimed meanwhile: either way it is no longer ours to release.
+      if (!(err instanceof BadVersionError) && !(err instanceof NoNodeError)) throw err;
     });
   }
 
@@ -78,7 +79,7 @@ export class ConsumerGroupMetadata {
     try {
       await this.store.set(path, json);
     } catch (err) {
-      if (!isNoNode(err)) throw err;
+      if (!(err instanceof NoNodeError)) throw err;
       try {
         await this.store.create(path, json, { createParents: true });
       } catch (createErr) {
@@ -99,9 +100,9 @@ export class ConsumerGroupMetadata {
   /** Every committed offset of the group, as topic -> partition -> offset. */
   async fetchAllOffsets(group: string): Promise<Map<string, Map<number, CommittedOffset>>> {
     const result = new Map<string, Map<number, CommittedOffset>>();
-    const topics = await this.store.children(ZkPaths.offsets(group)).catch((err) => (isNoNode(err) ? [] : Promise.reject(err)));
+    const topics = await childrenOrEmpty(this.store, ZkPaths.offsets(group));
     for (const topic of topics) {
-      const partitions = await this.store.children(ZkPaths.topicOffsets(group, topic)).catch((err) => (isNoNode(err) ? [] : Promise.reject(err)));
+      const partitions = await childrenOrEmpty(this.store, ZkPaths.topicOffsets(group, topic));
       const byPartition = new Map<number, CommittedOffset>();
       for (const p of partitions.filter((n) => /^\d+$/.test(n)).map(Number)) {
         const committed = await this.fetchOffset(group, topic, p);
@@ -114,6 +115,6 @@ export class ConsumerGroupMetadata {
 
   /** Removes the whole group (ids, owners, offsets). */
   async deleteGroup(group: string): Promise<void> {
-    await this.store.delete(ZkPaths.consumerGroup(group), undefined, { recursive: true }).catch(ignoreNoNode);
+    await deleteIfPresent(this.store, ZkPaths.consumerGroup(group));
   }
 }

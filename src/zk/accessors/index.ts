@@ -9,3 +9,4 @@ export * from './topic-config.accessor';
 export * from './controller.accessor';
 export * from './cluster-id.accessor';
 export * from './producer-id-block.accessor';
+export * from './consumer-group-metadata';
