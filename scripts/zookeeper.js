@@ -92,20 +92,24 @@ function tail(file, bytes = 4000) {
   }
 }
 
-/** Children to kill if this Node process exits without calling stop() (a crashed Jest run). */
-const liveChildren = new Set();
+/**
+ * Servers to kill, and their temp dirs to remove, if this Node process exits without
+ * calling stop() (a crashed or timed-out Jest run). Only synchronous work runs in 'exit'.
+ */
+const liveChildren = new Map();
 let exitHookInstalled = false;
-function killOnExit(child) {
-  liveChildren.add(child);
+function killOnExit(child, workDir) {
+  liveChildren.set(child, workDir);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const c of liveChildren) {
+    for (const [c, dir] of liveChildren) {
       try {
         c.kill('SIGKILL');
       } catch {
         // already gone
       }
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 }
@@ -134,7 +138,7 @@ async function launchOnce({ java, host, port, workDir, dataDir, tickTimeMs, dead
     { stdio: ['ignore', logFd, logFd] },
   );
   fs.closeSync(logFd);
-  killOnExit(child);
+  killOnExit(child, workDir);
 
   let exited = null;
   const exitPromise = new Promise((resolve) => {
