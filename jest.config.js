@@ -11,6 +11,8 @@ const transformIgnorePatterns = ['/node_modules/(?!@nestjs/)'];
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A per-project testTimeout is ignored by Jest; suites that start processes need the room.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -27,7 +29,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };
