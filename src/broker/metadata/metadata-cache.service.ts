@@ -93,7 +93,9 @@ export class MetadataCache implements MetadataView, OnModuleInit, OnModuleDestro
     // Kafka creates the cluster id once, on the first broker's start, and never changes it.
     this.cluster = await new ClusterIdAccessor(this.store).getOrCreate(newTopicId());
     const controller = await this.controllers.watch((id) => {
+      if (id === this.controller) return;
       this.controller = id;
+      this.emit({ kind: 'controller', controllerId: id });
     });
     this.controller = controller.initial;
     this.unsubscribers.push(controller.unsubscribe);

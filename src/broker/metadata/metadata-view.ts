@@ -45,7 +45,9 @@ export type MetadataChange =
   | { readonly kind: 'partition'; readonly partition: PartitionInfo }
   | { readonly kind: 'topic-deleted'; readonly topic: string; readonly topicId: string }
   | { readonly kind: 'topic-config'; readonly topic: string; readonly configs: Readonly<Record<string, string>> }
-  | { readonly kind: 'brokers'; readonly brokers: readonly BrokerInfo[] };
+  | { readonly kind: 'brokers'; readonly brokers: readonly BrokerInfo[] }
+  /** A controller was elected (or -1: none is, for the moment). */
+  | { readonly kind: 'controller'; readonly controllerId: number };
 
 export interface MetadataView {
   readonly localBrokerId: number;
