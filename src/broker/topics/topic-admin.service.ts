@@ -10,7 +10,7 @@ import { MetadataCache } from '../metadata/metadata-cache.service';
 import { placeReplicas, validateAssignment, type ReplicaAssignment } from './replica-placement';
 import { validateTopicConfigs } from './topic-config-validator';
 import { newTopicId } from './topic-id';
-import { collidingTopics, invalidTopicNameReason } from './topic-name';
+import { collidingTopics, invalidTopicNameReason, isValidTopicName } from './topic-name';
 
 export interface NewTopic {
   readonly name: string;
@@ -208,6 +208,8 @@ export class TopicAdmin {
       return { name: topic.name, topicId: topic.topicId };
     }
     if (!ref.name) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.');
+    // A name no topic can have names no topic (and must not reach a store path).
+    if (!isValidTopicName(ref.name)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${ref.name}' does not exist.`);
     const assignment = await this.assignments.get(ref.name);
     if (!assignment) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${ref.name}' does not exist.`);
     return { name: ref.name, topicId: assignment.topicId || ZERO_UUID };
@@ -240,6 +242,7 @@ export class TopicAdmin {
 
   /** Compare-and-set on the assignment node: a concurrent change makes it read and decide again. */
   private async addPartitions(topic: NewPartitions, validateOnly: boolean, attempt = 0): Promise<void> {
+    if (!isValidTopicName(topic.name)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${topic.name}' does not exist.`);
     const current = await this.assignments.get(topic.name);
     if (!current) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${topic.name}' does not exist.`);
     if (await this.deletions.isMarked(topic.name)) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `The topic '${topic.name}' is queued for deletion.`);

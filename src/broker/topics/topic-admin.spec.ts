@@ -112,8 +112,12 @@ describe('TopicAdmin', () => {
 
     it('answers UNKNOWN_TOPIC_OR_PARTITION and UNKNOWN_TOPIC_ID for topics that do not exist', async () => {
       const node = await start();
-      const results = await node.topicAdmin.deleteTopics([{ name: 'nope', topicId: null }, { name: null, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' }], T);
-      expect(results.map((r) => r.errorCode)).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.UNKNOWN_TOPIC_ID]);
+      const results = await node.topicAdmin.deleteTopics(
+        [{ name: 'nope', topicId: null }, { name: null, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' }, { name: 'a/b', topicId: null }],
+        T,
+      );
+      expect(results.map((r) => r.errorCode)).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.UNKNOWN_TOPIC_ID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+      expect((await node.topicAdmin.createPartitions([{ name: '', count: 2, assignments: null }], T))[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     });
 
     it('answers TOPIC_DELETION_DISABLED when delete.topic.enable is false', async () => {
