@@ -10,7 +10,7 @@ import { BrokerConfig } from '../../config/broker.config';
 import type { ListenerAddress } from '../../config/listener-address';
 import { BrokerIdsAccessor } from '../../zk/accessors';
 import { EmbeddedMetadataStore } from '../../zk/embedded-metadata-store';
-import type { MetadataStoreLogger } from '../../zk/metadata-store';
+import type { MetadataStore, MetadataStoreLogger } from '../../zk/metadata-store';
 import { KafkaController } from '../controller/kafka-controller.service';
 import { ConfigAdmin } from '../topics/config-admin.service';
 import { TopicAdmin } from '../topics/topic-admin.service';
@@ -26,7 +26,7 @@ export function brokerConfig(overrides: Partial<BrokerConfig> = {}): BrokerConfi
 
 export interface MetadataNode {
   readonly config: BrokerConfig;
-  readonly store: EmbeddedMetadataStore;
+  readonly store: MetadataStore;
   readonly cache: MetadataCache;
   readonly controller: KafkaController;
   readonly topicAdmin: TopicAdmin;
@@ -41,11 +41,13 @@ export interface MetadataNodeOptions {
   controller?: boolean;
   /** false: the broker does not register at /brokers/ids. */
   register?: boolean;
+  /** Another store (a ZooKeeper session) instead of an embedded store in dataDir. */
+  store?: MetadataStore;
 }
 
 export async function startMetadataNode(dataDir: string, options: MetadataNodeOptions = {}): Promise<MetadataNode> {
   const config = brokerConfig({ logDirs: [dataDir], ...options.config });
-  const store = await EmbeddedMetadataStore.open({ dataDir, logger: quietStoreLogger });
+  const store = options.store ?? (await EmbeddedMetadataStore.open({ dataDir, logger: quietStoreLogger }));
   const cache = new MetadataCache(config, store);
   const controller = new KafkaController(config, store);
   const advertised: ListenerAddress[] = [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092 + config.brokerId }];
