@@ -3,7 +3,7 @@
 // Jest's CommonJS loader cannot run, so platformatic.test.ts spawns this driver and
 // asserts on its report — the client runs untouched, as in an application.
 //
-//   node test/compat/platformatic-driver.mjs <host:port> admin|data
+//   node test/compat/platformatic-driver.mjs <host:port> admin|data|codecs
 /* global process, console, setTimeout */
 import { Admin, Consumer, Producer, stringSerializers } from '@platformatic/kafka';
 
@@ -92,7 +92,46 @@ async function data() {
   }
 }
 
-const scenarios = { admin, data };
+/**
+ * One topic per codec: a compressed send, then a fetch that the client decompresses.
+ * No zstd: this client takes it from node:zlib, which has it from Node 22.15 on (kcat covers zstd).
+ */
+async function codecs() {
+  const admin = new Admin(base);
+  const producer = new Producer({ ...base, serializers: stringSerializers });
+  const consumer = new Consumer({ ...base, groupId: 'unused-no-group-calls' });
+  const report = {};
+  try {
+    for (const codec of ['gzip', 'snappy', 'lz4']) {
+      const topic = `pf-codec-${codec}`;
+      await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
+      const values = Array.from({ length: 50 }, (_, i) => `${codec} value ${i} `.repeat(4));
+      await producer.send({ messages: values.map((value) => ({ topic, partition: 0, value })), compression: codec, acks: -1 });
+      const metadata = await consumer.metadata({ topics: [topic] });
+      const response = await consumer.fetch({
+        node: [...metadata.brokers.keys()][0],
+        maxWaitTime: 100,
+        topics: [{ topicId: metadata.topics.get(topic).id, partitions: [{ partition: 0, fetchOffset: 0n, currentLeaderEpoch: -1, lastFetchedEpoch: -1, partitionMaxBytes: 1 << 20 }] }],
+      });
+      const partition = response.responses[0].partitions[0];
+      const batches = partition.records ?? [];
+      report[codec] = {
+        sent: values,
+        errorCode: partition.errorCode,
+        // RecordBatch attributes bits 0-2: 1 gzip, 2 snappy, 3 lz4.
+        compressionIds: batches.map((b) => b.attributes & 7),
+        received: batches.flatMap((b) => b.records.map((r) => r.value.toString())),
+      };
+    }
+    return report;
+  } finally {
+    await producer.close();
+    await consumer.close();
+    await admin.close();
+  }
+}
+
+const scenarios = { admin, data, codecs };
 try {
   const result = await scenarios[scenario]();
   console.log(JSON.stringify(result, replacer));
