@@ -257,6 +257,7 @@ export class MetadataCache implements MetadataView, OnModuleInit, OnModuleDestro
     this.byName.set(name, entry);
     const assignment = await this.assignments.watch(name, (next) => {
       if (next) void this.applyAssignment(entry, next).catch((err) => this.fail(`topic ${name}`, err));
+      else this.replaceTopic(entry);
     });
     entry.unsubscribers.push(assignment.unsubscribe);
     const configs = await this.topicConfigs.watch(name, (next) => {
@@ -272,10 +273,13 @@ export class MetadataCache implements MetadataView, OnModuleInit, OnModuleDestro
   }
 
   private async applyAssignment(entry: TopicEntry, assignment: TopicAssignment): Promise<void> {
-    if (entry.removed || assignment.version < entry.assignmentVersion) return;
+    if (entry.removed) return;
+    // Another id under the same name: the topic was deleted and created again faster than
+    // the topic list changed (watch events merge). The old topic is gone for listeners.
+    if (entry.topicId && assignment.topicId && entry.topicId !== assignment.topicId) return this.replaceTopic(entry);
+    if (assignment.version < entry.assignmentVersion) return;
     entry.assignmentVersion = assignment.version;
     if (entry.topicId !== assignment.topicId) {
-      if (entry.topicId && this.byId.get(entry.topicId) === entry) this.byId.delete(entry.topicId);
       entry.topicId = assignment.topicId;
       if (entry.topicId) this.byId.set(entry.topicId, entry);
     }
@@ -301,6 +305,16 @@ export class MetadataCache implements MetadataView, OnModuleInit, OnModuleDestro
     if (before && before.leader === state.leader && before.leaderEpoch === state.leaderEpoch && sameList(before.isr, state.isr)) return;
     const partition = this.infoOf(entry).partitions[p];
     if (partition) this.emit({ kind: 'partition', partition });
+  }
+
+  /** The assignment node went away (or changed identity): drop the topic, then re-read the list in case it exists again. */
+  private replaceTopic(entry: TopicEntry): void {
+    if (entry.removed || this.closed) return;
+    this.removeTopic(entry);
+    void this.assignments
+      .names()
+      .then((names) => this.syncTopics(names))
+      .catch((err) => this.fail('topic list', err));
   }
 
   private removeTopic(entry: TopicEntry): void {

@@ -88,6 +88,20 @@ describe('MetadataCache with the controller on one node (embedded store)', () =>
     expect(await node.cache.waitFor(() => node.cache.broker(7) === undefined, 5_000)).toBe(true);
   });
 
+  it('announces a topic deleted and created again under the same name as deleted, then serves the new one', async () => {
+    const node = temp.track(await startMetadataNode(temp.dir()));
+    const changes: MetadataChange[] = [];
+    node.cache.onChange((c) => changes.push(c));
+    const [first] = await node.topicAdmin.createTopics([newTopic('re', 1)], { timeoutMs: 5_000 });
+    // Behind the controller's back, in one go: the topic list never shows the gap.
+    await node.store.delete('/brokers/topics/re', undefined, { recursive: true });
+    await node.store.create('/brokers/topics/re', { version: 3, partitions: { '0': [0], '1': [0] }, topic_id: 'AAAAAAAAAAAAAAAAAAAABQ', adding_replicas: {}, removing_replicas: {} });
+    expect(await node.cache.waitFor(() => node.cache.topic('re')?.topicId === 'AAAAAAAAAAAAAAAAAAAABQ' && node.cache.topic('re')!.partitions.every((p) => p.leader === 0), 5_000)).toBe(true);
+    expect(node.cache.topic('re')!.partitions).toHaveLength(2);
+    expect(changes).toContainEqual({ kind: 'topic-deleted', topic: 're', topicId: first.topicId });
+    expect(node.cache.topicById(first.topicId)).toBeUndefined();
+  });
+
   it('comes back after a restart with the same topics, ids, partitions, configs and cluster id', async () => {
     const first = await startMetadataNode(temp.dir());
     const [created] = await first.topicAdmin.createTopics([newTopic('kept', 3, 1, { 'cleanup.policy': 'compact' })], { timeoutMs: 5_000 });
