@@ -1,4 +1,4 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BrokerConfig } from '../config/broker.config';
 import { formatListener, parseListener, type ListenerAddress } from '../config/listener-address';
 import { RequestRouter } from './api/request-router';
@@ -6,12 +6,15 @@ import { SocketServer } from './network/socket-server';
 
 /**
  * Runs the Kafka listeners for the application's lifetime: binds them once every
- * module is initialised (so no request meets a half-built broker) and, on shutdown,
- * stops accepting, lets in-flight requests finish, then closes connections — before
- * the log is flushed and checkpointed by LogManager's own shutdown hook.
+ * module is initialised (so no request meets a half-built broker). Shutdown happens in
+ * three phases so nothing a request needs is gone while it runs:
+ *  1. onModuleDestroy: this stops accepting and reading, and waits for in-flight
+ *     requests; ReplicaManager, in the same phase, answers parked fetches and waiters;
+ *  2. beforeApplicationShutdown: the controller and metadata cache stop watching;
+ *  3. onApplicationShutdown: the log flushes and checkpoints, the store closes.
  */
 @Injectable()
-export class KafkaServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class KafkaServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('KafkaServer');
   private server: SocketServer | undefined;
   private advertised: ListenerAddress[] = [];
@@ -59,7 +62,7 @@ export class KafkaServer implements OnApplicationBootstrap, BeforeApplicationShu
     return this.advertised;
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  async onModuleDestroy(): Promise<void> {
     await this.server?.stop();
     this.server = undefined;
   }

@@ -3,7 +3,7 @@
 // with a /chroot) means ZooKeeper; empty or 'embedded' means the in-process store persisted
 // under dataDir (the first log dir). Options are plain values: the app module maps broker
 // config (zookeeper.connect, zookeeper.session.timeout.ms, log.dirs[0]) onto them.
-import { Inject, Logger, Module, type DynamicModule, type OnModuleDestroy, type Provider } from '@nestjs/common';
+import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { ConsumerGroupMetadata } from './accessors/consumer-group-metadata';
 import { METADATA_STORE, type MetadataStore } from './metadata-store';
 import { createMetadataStore, type ZkModuleOptions } from './metadata-store.factory';
@@ -33,10 +33,10 @@ const storeProvider: Provider = {
 };
 
 /** Closes the store when the app shuts down, so our ephemerals go at once, not after a timeout. */
-class MetadataStoreCloser implements OnModuleDestroy {
+class MetadataStoreCloser implements OnApplicationShutdown {
   constructor(@Inject(METADATA_STORE) private readonly store: MetadataStore) {}
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.store.close();
   }
 }

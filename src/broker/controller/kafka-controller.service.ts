@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { BrokerConfig } from '../../config/broker.config';
 import {
   BrokerIdsAccessor,
@@ -28,7 +28,7 @@ import { initialLeaderAndIsr, nextLeaderAndIsr } from './partition-leader-electi
  * Before writing, an event checks the epoch it won is still the newest; if not it resigns.
  */
 @Injectable()
-export class KafkaController implements OnModuleDestroy {
+export class KafkaController implements BeforeApplicationShutdown {
   private readonly logger = new Logger('KafkaController');
   private readonly brokerIds: BrokerIdsAccessor;
   private readonly assignments: TopicAssignmentsAccessor;
@@ -74,8 +74,8 @@ export class KafkaController implements OnModuleDestroy {
     return this.epoch;
   }
 
-  /** Hands the role over while the store is still open (ZkModule closes it after the broker's modules). */
-  async onModuleDestroy(): Promise<void> {
+  /** Hands the role over while the store is still open (it closes in the last shutdown phase). */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.election.stop();
     await this.queue;
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { BrokerConfig } from '../../config/broker.config';
 import {
   BrokerIdsAccessor,
@@ -45,7 +45,7 @@ interface TopicEntry {
  * load finished misses nothing.
  */
 @Injectable()
-export class MetadataCache implements MetadataView, OnModuleInit, OnModuleDestroy {
+export class MetadataCache implements MetadataView, OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('MetadataCache');
   readonly localBrokerId: number;
   private readonly brokerIds: BrokerIdsAccessor;
@@ -107,8 +107,8 @@ export class MetadataCache implements MetadataView, OnModuleInit, OnModuleDestro
     await this.syncTopics(names.initial);
   }
 
-  /** Before the store closes; the snapshot stays readable for requests still draining. */
-  onModuleDestroy(): void {
+  /** After requests drained, before the store closes (see KafkaServer for the phases). */
+  beforeApplicationShutdown(): void {
     this.close();
   }
 

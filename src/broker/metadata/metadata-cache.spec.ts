@@ -131,10 +131,10 @@ describe('MetadataCache with the controller on one node (embedded store)', () =>
     await Promise.all(controllers.map((c) => c.startup()));
     expect(controllers.filter((c) => c.isActive)).toHaveLength(1);
     const winner = controllers.find((c) => c.isActive)!;
-    await winner.onModuleDestroy();
+    await winner.beforeApplicationShutdown();
     await waitFor(() => controllers.filter((c) => c !== winner && c.isActive).length === 1, { what: 'a new controller' });
     expect(controllers.find((c) => c !== winner && c.isActive)!.controllerEpoch).toBe(2);
-    for (const c of controllers) await c.onModuleDestroy();
+    for (const c of controllers) await c.beforeApplicationShutdown();
     await store.close();
   });
 });

@@ -68,7 +68,7 @@ export async function startMetadataNode(dataDir: string, options: MetadataNodeOp
     configAdmin,
     advertised,
     close: async () => {
-      await controller.onModuleDestroy();
+      await controller.beforeApplicationShutdown();
       cache.close();
       await store.close();
     },

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { LogLogger } from '../../log/log-config';
 import { LogError } from '../../log/log-errors';
 import type { LogManager } from '../../log/log-manager';
@@ -91,7 +91,7 @@ type Lookup = { partition: Partition; errorCode?: undefined } | { partition?: un
  * delayed-fetch purgatory for long polls), listOffset, deleteRecords. Handlers stay thin
  * around these.
  */
-export class ReplicaManager {
+export class ReplicaManager implements OnModuleDestroy {
   private readonly partitions = new Map<string, Partition>();
   private readonly purgatory = new DelayedFetchPurgatory();
   private readonly now: () => number;
@@ -127,8 +127,8 @@ export class ReplicaManager {
     this.syncAll();
   }
 
-  /** Before the log shuts down: parked fetches answer, acks=-1 waiters are released. */
-  beforeApplicationShutdown(): void {
+  /** Alongside the socket server's drain (see KafkaServer): parked fetches answer, acks=-1 waiters are released. */
+  onModuleDestroy(): void {
     this.stop();
   }
 
