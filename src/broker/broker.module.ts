@@ -7,6 +7,7 @@ import { ProduceHandler } from './handlers/00-produce.handler';
 import { FetchHandler } from './handlers/01-fetch.handler';
 import { ListOffsetsHandler } from './handlers/02-list-offsets.handler';
 import { MetadataHandler } from './handlers/03-metadata.handler';
+import { FindCoordinatorHandler } from './handlers/10-find-coordinator.handler';
 import { ApiVersionsHandler } from './handlers/18-api-versions.handler';
 import { DeleteRecordsHandler } from './handlers/21-delete-records.handler';
 import { InitProducerIdHandler } from './handlers/22-init-producer-id.handler';
@@ -48,6 +49,7 @@ const METADATA_HANDLERS = [
   CreatePartitionsHandler,
   IncrementalAlterConfigsHandler,
   DescribeClusterHandler,
+  FindCoordinatorHandler,
 ];
 
 /**

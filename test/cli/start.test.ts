@@ -57,7 +57,7 @@ const running: Run[] = [];
 beforeEach(() => {
   workDir = mkdtempSync(join(tmpdir(), 'kafkanest-start-'));
   configFile = join(workDir, 'application.yml');
-  writeFileSync(configFile, `log.dirs: ${join(workDir, 'logs')}\nserver:\n  address: 127.0.0.1\n  port: 8080\n`);
+  writeFileSync(configFile, `log.dirs: ${join(workDir, 'logs')}\nlisteners: PLAINTEXT://127.0.0.1:0\nserver:\n  address: 127.0.0.1\n  port: 8080\n`);
 });
 
 afterEach(async () => {

@@ -1,4 +1,4 @@
-import type { ListenerAddress } from '../../config/listener-address';
+import { formatListener, type ListenerAddress } from '../../config/listener-address';
 import type { BrokerInfo } from './metadata-view';
 
 export interface HostPort {
@@ -29,7 +29,7 @@ export function selfAsBroker(id: number, advertised: readonly ListenerAddress[])
     host: first.host,
     port: first.port,
     rack: null,
-    endpoints: advertised.map((l) => `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`),
+    endpoints: advertised.map(formatListener),
   };
 }
 
