@@ -5,16 +5,8 @@
 // most prefixes match the mutated body, some lie, as a torn or forged stream would.
 import { ALL_APIS, apiVersionPlan, apiVersions, encodeRequest, type ApiSpec } from '../../src/protocol';
 import { Prng, randomStruct } from '../../src/protocol/codec/testing/random-value';
+import { HOSTILE_COUNTS } from '../../src/protocol/codec/testing/hostile-counts';
 
-const HUGE_COUNTS = [
-  Buffer.from([0x7f, 0xff, 0xff, 0xff]), // int32 2^31-1
-  Buffer.from([0x80, 0x00, 0x00, 0x00]), // int32 -2^31
-  Buffer.from([0xff, 0xff, 0xff, 0xfe]), // int32 -2
-  Buffer.from([0x80, 0x80, 0x80, 0x80, 0x08]), // unsigned varint 2^31
-  Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), // unsigned varint 2^32-1
-  Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x01]), // over-long varint
-  Buffer.from([0x7f, 0xff]), // int16 32767
-];
 
 export interface FuzzFrame {
   /** What produced it, for failure messages (e.g. "Produce v7 bitflip"). */
@@ -66,11 +58,11 @@ function mutate(rng: Prng, frame: Buffer): [string, Buffer] {
     case 3:
       return ['deleted', Buffer.concat([out.subarray(0, at), out.subarray(Math.min(out.length, at + rng.int(1, 8)))])];
     case 4: {
-      const huge = rng.pick(HUGE_COUNTS);
+      const huge = rng.pick(HOSTILE_COUNTS);
       huge.copy(out, at, 0, Math.min(huge.length, out.length - at));
       return ['huge-count-over', out];
     }
     default:
-      return ['huge-count-into', Buffer.concat([out.subarray(0, at), rng.pick(HUGE_COUNTS), out.subarray(at)])];
+      return ['huge-count-into', Buffer.concat([out.subarray(0, at), rng.pick(HOSTILE_COUNTS), out.subarray(at)])];
   }
 }

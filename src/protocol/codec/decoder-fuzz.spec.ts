@@ -5,6 +5,7 @@ import { ApiSpec } from './schema';
 import { loadDeclaredApis } from './testing/declared-apis';
 import { Prng, measureValue, randomStruct } from './testing/random-value';
 import { SAMPLE_APIS, SampleApiVersionsApi } from './testing/sample-apis';
+import { HOSTILE_COUNTS } from './testing/hostile-counts';
 
 /**
  * Random and mutated frames for every decoder: each call returns a value or throws a
@@ -16,15 +17,6 @@ import { SAMPLE_APIS, SampleApiVersionsApi } from './testing/sample-apis';
  */
 const ITERATIONS = Number(process.env.KAFKANEST_FUZZ_ITERATIONS ?? 40);
 const DEFAULTS_SLACK = 64;
-const HUGE_COUNTS = [
-  Buffer.from([0x7f, 0xff, 0xff, 0xff]), // int32 2^31-1
-  Buffer.from([0x80, 0x00, 0x00, 0x00]), // int32 -2^31
-  Buffer.from([0xff, 0xff, 0xff, 0xfe]), // int32 -2
-  Buffer.from([0x80, 0x80, 0x80, 0x80, 0x08]), // unsigned varint 2^31
-  Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), // unsigned varint 2^32-1
-  Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x01]), // over-long varint
-  Buffer.from([0x7f, 0xff]), // int16 32767
-];
 
 function mutate(rng: Prng, frame: Buffer): Buffer {
   const out = Buffer.from(frame);
@@ -41,12 +33,12 @@ function mutate(rng: Prng, frame: Buffer): Buffer {
     case 3:
       return Buffer.concat([out.subarray(0, at), out.subarray(Math.min(out.length, at + rng.int(1, 8)))]);
     case 4: {
-      const huge = rng.pick(HUGE_COUNTS);
+      const huge = rng.pick(HOSTILE_COUNTS);
       huge.copy(out, at, 0, Math.min(huge.length, out.length - at));
       return out;
     }
     default: {
-      const huge = rng.pick(HUGE_COUNTS);
+      const huge = rng.pick(HOSTILE_COUNTS);
       return Buffer.concat([out.subarray(0, at), huge, out.subarray(at)]);
     }
   }
