@@ -13,6 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { GoldenExpectation } from '../src/protocol/codec/testing/golden-fixture';
 import {
   ALL_APIS,
   ApiKey,
@@ -487,22 +488,8 @@ async function drivePlatformatic(): Promise<void> {
 // ---------------------------------------------------------------------------------------
 // Expectations: what each captured request must decode to, from how the client was driven.
 
-interface Expected {
-  fixture: string;
+interface Expected extends GoldenExpectation {
   client: ClientName;
-  clientVersion: string;
-  scenario: string;
-  api: string;
-  /** From the frame's first bytes (int16 key, int16 version, int32 correlation id) and the configured client id. */
-  header: { apiKey: number; apiVersion: number; correlationId: number; clientId: string };
-  /** A subset of the decoded body; arrays match element by element. */
-  body: Record<string, unknown>;
-  /** Produce: the records of the (single) batch, by the record-batch view. */
-  records?: { key: string; value: string }[];
-  /** JoinGroup: each protocol's metadata as a consumer-protocol subscription. */
-  subscriptions?: { name: string; topics: string[] }[];
-  /** SyncGroup: the leader's assignment bytes as consumer-protocol assignments. */
-  assignments?: { memberId: string; topics: { topic: string; partitions: number[] }[] }[];
 }
 
 type Shape = Omit<Expected, 'fixture' | 'client' | 'clientVersion' | 'scenario' | 'api' | 'header'>;

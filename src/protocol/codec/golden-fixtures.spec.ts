@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_APIS, ApiKey, ByteReader, RecordBatchView, apiVersionPlan, decodeRequestBody, decodeRequestHeader, decodeStruct, indexApis } from '../index';
+import type { GoldenExpectation } from './testing/golden-fixture';
 
 /*
  * Request frames captured from real clients (scripts/capture-protocol-fixtures.ts) with
@@ -11,17 +12,7 @@ import { ALL_APIS, ApiKey, ByteReader, RecordBatchView, apiVersionPlan, decodeRe
 
 const FIXTURE_DIR = join(__dirname, '../../../test/fixtures/protocol');
 
-interface Expected {
-  fixture: string;
-  client: string;
-  clientVersion: string;
-  api: string;
-  header: { apiKey: number; apiVersion: number; correlationId: number; clientId: string };
-  body: Record<string, unknown>;
-  records?: { key: string; value: string }[];
-  subscriptions?: { name: string; topics: string[] }[];
-  assignments?: { memberId: string; topics: { topic: string; partitions: number[] }[] }[];
-}
+type Expected = GoldenExpectation;
 
 const fixtures: Expected[] = readdirSync(FIXTURE_DIR)
   .filter((f) => f.endsWith('.expected.json'))
