@@ -3,11 +3,24 @@ import { DiscoveryModule } from '@nestjs/core';
 import { ApiRegistry } from './api/api-registry';
 import { RequestRouter } from './api/request-router';
 import { KafkaController } from './controller/kafka-controller.service';
+import { COORDINATOR_CLUSTER } from '../coordinator/coordinator-cluster';
+import { COORDINATOR_PROVIDERS } from '../coordinator/coordinator.providers';
+import { GroupCoordinator } from '../coordinator/group-coordinator.service';
 import { ProduceHandler } from './handlers/00-produce.handler';
 import { FetchHandler } from './handlers/01-fetch.handler';
 import { ListOffsetsHandler } from './handlers/02-list-offsets.handler';
 import { MetadataHandler } from './handlers/03-metadata.handler';
+import { OffsetCommitHandler } from './handlers/08-offset-commit.handler';
+import { OffsetFetchHandler } from './handlers/09-offset-fetch.handler';
 import { FindCoordinatorHandler } from './handlers/10-find-coordinator.handler';
+import { JoinGroupHandler } from './handlers/11-join-group.handler';
+import { HeartbeatHandler } from './handlers/12-heartbeat.handler';
+import { LeaveGroupHandler } from './handlers/13-leave-group.handler';
+import { SyncGroupHandler } from './handlers/14-sync-group.handler';
+import { DescribeGroupsHandler } from './handlers/15-describe-groups.handler';
+import { ListGroupsHandler } from './handlers/16-list-groups.handler';
+import { DeleteGroupsHandler } from './handlers/42-delete-groups.handler';
+import { OffsetDeleteHandler } from './handlers/47-offset-delete.handler';
 import { ApiVersionsHandler } from './handlers/18-api-versions.handler';
 import { DeleteRecordsHandler } from './handlers/21-delete-records.handler';
 import { InitProducerIdHandler } from './handlers/22-init-producer-id.handler';
@@ -21,6 +34,7 @@ import { DescribeClusterHandler } from './handlers/60-describe-cluster.handler';
 import { KafkaServer } from './kafka-server.service';
 import { BrokerRegistration } from './metadata/broker-registration.service';
 import { MetadataCache } from './metadata/metadata-cache.service';
+import { MetadataCoordinatorCluster } from './metadata/coordinator-cluster.adapter';
 import { METADATA_VIEW } from './metadata/metadata-view';
 import { ConfigAdmin } from './topics/config-admin.service';
 import { TopicAdmin } from './topics/topic-admin.service';
@@ -38,6 +52,23 @@ const METADATA_PROVIDERS = [
   BrokerRegistration,
   TopicAdmin,
   ConfigAdmin,
+];
+
+/** Consumer groups: the coordinator (src/coordinator) over the broker's view of the cluster, and its APIs. */
+const GROUPS = [
+  ...COORDINATOR_PROVIDERS,
+  MetadataCoordinatorCluster,
+  { provide: COORDINATOR_CLUSTER, useExisting: MetadataCoordinatorCluster },
+  OffsetCommitHandler,
+  OffsetFetchHandler,
+  JoinGroupHandler,
+  HeartbeatHandler,
+  LeaveGroupHandler,
+  SyncGroupHandler,
+  DescribeGroupsHandler,
+  ListGroupsHandler,
+  DeleteGroupsHandler,
+  OffsetDeleteHandler,
 ];
 
 const METADATA_HANDLERS = [
@@ -58,7 +89,7 @@ const METADATA_HANDLERS = [
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [ApiRegistry, RequestRouter, KafkaServer, ApiVersionsHandler, ...METADATA_PROVIDERS, ...METADATA_HANDLERS, ...DATA_PATH],
-  exports: [ApiRegistry, RequestRouter, KafkaServer, METADATA_VIEW, MetadataCache, TopicAdmin, ReplicaManager],
+  providers: [ApiRegistry, RequestRouter, KafkaServer, ApiVersionsHandler, ...METADATA_PROVIDERS, ...METADATA_HANDLERS, ...DATA_PATH, ...GROUPS],
+  exports: [ApiRegistry, RequestRouter, KafkaServer, METADATA_VIEW, MetadataCache, TopicAdmin, ReplicaManager, GroupCoordinator],
 })
 export class BrokerModule {}

@@ -43,6 +43,7 @@ export const ZkPaths = {
   consumerGroup: (group: string) => `/consumers/${segment('group', group)}`,
   consumerIds: (group: string) => `/consumers/${segment('group', group)}/ids`,
   consumerId: (group: string, consumerId: string) => `/consumers/${segment('group', group)}/ids/${segment('consumer id', consumerId)}`,
+  topicOwners: (group: string) => `/consumers/${segment('group', group)}/owners`,
   owners: (group: string, topic: string) => `/consumers/${segment('group', group)}/owners/${segment('topic', topic)}`,
   owner: (group: string, topic: string, partition: number) =>
     `/consumers/${segment('group', group)}/owners/${segment('topic', topic)}/${id('partition', partition)}`,

@@ -7,15 +7,16 @@ import { KafkaApi } from '../api/kafka-api.decorator';
 import type { KafkaApiHandler, RequestContext } from '../api/kafka-api-handler';
 import { KafkaServer } from '../kafka-server.service';
 import { brokersForListener, selfAsBroker } from '../metadata/broker-endpoints';
+import { MetadataCoordinatorCluster } from '../metadata/coordinator-cluster.adapter';
 import { MetadataCache } from '../metadata/metadata-cache.service';
 
 const GROUP_KEY = 0;
 const TRANSACTION_KEY = 1;
 
 /**
- * Names the group coordinator: a hash of the group id over the live brokers in id order,
- * so every broker gives the same answer and a group stays put while membership is
- * stable. On one node that is always this broker.
+ * Names the group coordinator: a hash of the group id over the live brokers in id order
+ * (coordinatorOf), so every broker gives the same answer and a group stays put while
+ * membership is stable. On one node that is always this broker.
  *
  * Advertising this API matters beyond groups: librdkafka enables LZ4 (and its group
  * consumer) only when the broker's ApiVersions lists FindCoordinator.
@@ -29,6 +30,7 @@ export class FindCoordinatorHandler implements KafkaApiHandler<typeof FindCoordi
   constructor(
     private readonly cache: MetadataCache,
     private readonly server: KafkaServer,
+    private readonly coordinators: MetadataCoordinatorCluster,
   ) {}
 
   handle(request: FindCoordinatorRequest, ctx: RequestContext): FindCoordinatorResponse {
@@ -45,20 +47,14 @@ export class FindCoordinatorHandler implements KafkaApiHandler<typeof FindCoordi
     if (keyType !== GROUP_KEY) return this.failure(key, ErrorCode.INVALID_REQUEST, `unsupported coordinator key type ${keyType}`);
     if (!key) return this.failure(key, ErrorCode.INVALID_GROUP_ID, 'the group id is empty');
     const self = selfAsBroker(this.cache.localBrokerId, this.server.advertisedListeners);
-    const brokers = brokersForListener(this.cache.liveBrokers(), listenerName, self);
-    if (brokers.length === 0) return this.failure(key, ErrorCode.COORDINATOR_NOT_AVAILABLE, null);
-    const node = brokers[stringHash(key) % brokers.length];
+    const coordinatorId = this.coordinators.coordinatorOf(key);
+    // The same choice the coordinator makes of itself; a broker without this listener cannot be named.
+    const node = brokersForListener(this.cache.liveBrokers(), listenerName, self).find((b) => b.id === coordinatorId);
+    if (!node) return this.failure(key, ErrorCode.COORDINATOR_NOT_AVAILABLE, null);
     return { key, nodeId: node.id, host: node.host, port: node.port, errorCode: ErrorCode.NONE, errorMessage: null };
   }
 
   private failure(key: string, errorCode: number, message: string | null): FindCoordinatorResult {
     return { key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: message ?? errorInfo(errorCode)?.message ?? null };
   }
-}
-
-/** Java's String.hashCode, made non-negative: stable across brokers and restarts. */
-function stringHash(text: string): number {
-  let hash = 0;
-  for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
-  return Math.abs(hash) % 0x7fffffff;
 }

@@ -1,12 +1,13 @@
 import { ErrorCode } from '../../protocol/errors/error-codes';
 import { FindCoordinatorHandler } from './10-find-coordinator.handler';
 import type { RequestContext } from '../api/kafka-api-handler';
+import { MetadataCoordinatorCluster } from '../metadata/coordinator-cluster.adapter';
 import type { BrokerInfo } from '../metadata/metadata-view';
 
 function handlerWith(brokers: BrokerInfo[]): FindCoordinatorHandler {
   const cache = { localBrokerId: brokers[0]?.id ?? 0, liveBrokers: () => brokers } as never;
   const server = { advertisedListeners: [] } as never;
-  return new FindCoordinatorHandler(cache, server);
+  return new FindCoordinatorHandler(cache, server, new MetadataCoordinatorCluster(cache));
 }
 
 const broker = (id: number): BrokerInfo => ({ id, host: `h${id}`, port: 9090 + id, rack: null, endpoints: [`PLAINTEXT://h${id}:${9090 + id}`] });

@@ -5,9 +5,8 @@
 // Classic Kafka stored a bare number at offsets/{topic}/{p}; ARCHITECTURE.md keeps the
 // commit metadata too, so we store JSON. A bare number written by an old tool still reads.
 import type { MetadataStore } from '../metadata-store';
-import { BadVersionError, NodeExistsError, NoNodeError } from '../metadata-store.errors';
 import { ZkPaths } from '../zk-paths';
-import { childrenOrEmpty, deleteIfPresent } from './store-ops';
+import { childrenOrEmpty, deleteIfPresent, upsert } from './store-ops';
 
 export interface ConsumerRegistration {
   subscription: Record<string, number>;
@@ -30,12 +29,13 @@ interface OffsetJson {
 export class ConsumerGroupMetadata {
   constructor(private readonly store: MetadataStore) {}
 
-  async registerConsumer(group: string, consumerId: string, reg: ConsumerRegistration, now = Date.now()): Promise<void> {
+  /** Publishes (or refreshes) a member's registration after a rebalance; ephemeral, so it goes with this broker's session. */
+  async putConsumer(group: string, consumerId: string, reg: ConsumerRegistration, now = Date.now()): Promise<void> {
     const json = { version: 1, subscription: reg.subscription, pattern: 'static', timestamp: String(now), client_id: reg.clientId, host: reg.host };
-    await this.store.create(ZkPaths.consumerId(group, consumerId), json, { mode: 'ephemeral', createParents: true });
+    await upsert(this.store, ZkPaths.consumerId(group, consumerId), json, { mode: 'ephemeral' });
   }
 
-  async deregisterConsumer(group: string, consumerId: string): Promise<void> {
+  async removeConsumer(group: string, consumerId: string): Promise<void> {
     await deleteIfPresent(this.store, ZkPaths.consumerId(group, consumerId));
   }
 
@@ -43,29 +43,19 @@ export class ConsumerGroupMetadata {
     return childrenOrEmpty(this.store, ZkPaths.consumerIds(group));
   }
 
-  async watchConsumers(group: string, listener: (ids: string[]) => void): Promise<{ initial: string[]; unsubscribe: () => void }> {
-    const sub = await this.store.watchChildren(ZkPaths.consumerIds(group), (e) => listener(e.children ?? []));
-    return { initial: sub.initial ?? [], unsubscribe: sub.unsubscribe };
+  async consumerRegistration(group: string, consumerId: string): Promise<ConsumerRegistration | null> {
+    const node = await this.store.get<{ subscription?: Record<string, number>; client_id?: string; host?: string }>(ZkPaths.consumerId(group, consumerId));
+    if (!node?.value) return null;
+    return { subscription: node.value.subscription ?? {}, clientId: node.value.client_id ?? '', host: node.value.host ?? '' };
   }
 
-  /** True if the partition is now owned by consumerId (or already was); false if by another. */
-  async claimPartition(group: string, topic: string, partition: number, consumerId: string): Promise<boolean> {
-    try {
-      await this.store.create(ZkPaths.owner(group, topic, partition), consumerId, { mode: 'ephemeral', createParents: true });
-      return true;
-    } catch (err) {
-      if (!(err instanceof NodeExistsError)) throw err;
-      return (await this.owner(group, topic, partition)) === consumerId;
-    }
+  /** Records the partition's owner in this generation (ephemeral). */
+  async setOwner(group: string, topic: string, partition: number, consumerId: string): Promise<void> {
+    await upsert(this.store, ZkPaths.owner(group, topic, partition), consumerId, { mode: 'ephemeral' });
   }
 
-  async releasePartition(group: string, topic: string, partition: number, consumerId: string): Promise<void> {
-    const node = await this.store.get<string>(ZkPaths.owner(group, topic, partition));
-    if (node?.value !== consumerId) return;
-    await this.store.delete(ZkPaths.owner(group, topic, partition), node.version).catch((err) => {
-      // Gone or re-claimed meanwhile: either way it is no longer ours to release.
-      if (!(err instanceof BadVersionError) && !(err instanceof NoNodeError)) throw err;
-    });
+  async removeOwner(group: string, topic: string, partition: number): Promise<void> {
+    await deleteIfPresent(this.store, ZkPaths.owner(group, topic, partition));
   }
 
   async owner(group: string, topic: string, partition: number): Promise<string | null> {
@@ -73,21 +63,28 @@ export class ConsumerGroupMetadata {
     return node ? String(node.value) : null;
   }
 
-  async commitOffset(group: string, topic: string, partition: number, offset: Omit<CommittedOffset, 'commitTimestamp'>, now = Date.now()): Promise<void> {
-    const path = ZkPaths.offset(group, topic, partition);
-    const json = { offset: offset.offset, metadata: offset.metadata, commit_timestamp: now };
-    try {
-      await this.store.set(path, json);
-    } catch (err) {
-      if (!(err instanceof NoNodeError)) throw err;
-      try {
-        await this.store.create(path, json, { createParents: true });
-      } catch (createErr) {
-        // A concurrent first commit won the create; last writer wins, as with set().
-        if (!(createErr instanceof NodeExistsError)) throw createErr;
-        await this.store.set(path, json);
-      }
+  /** Every owned partition of the group, as "topic" -> partitions. */
+  async ownedPartitions(group: string): Promise<Map<string, number[]>> {
+    const result = new Map<string, number[]>();
+    for (const topic of await childrenOrEmpty(this.store, ZkPaths.topicOwners(group))) {
+      const partitions = await childrenOrEmpty(this.store, ZkPaths.owners(group, topic));
+      result.set(topic, partitions.filter((n) => /^\d+$/.test(n)).map(Number));
     }
+    return result;
+  }
+
+  /** Every group with a node under /consumers. */
+  async groups(): Promise<string[]> {
+    return childrenOrEmpty(this.store, ZkPaths.consumers);
+  }
+
+  async commitOffset(group: string, topic: string, partition: number, offset: Omit<CommittedOffset, 'commitTimestamp'>, now = Date.now()): Promise<void> {
+    const json = { offset: offset.offset, metadata: offset.metadata, commit_timestamp: now };
+    await upsert(this.store, ZkPaths.offset(group, topic, partition), json);
+  }
+
+  async deleteOffset(group: string, topic: string, partition: number): Promise<void> {
+    await deleteIfPresent(this.store, ZkPaths.offset(group, topic, partition));
   }
 
   async fetchOffset(group: string, topic: string, partition: number): Promise<CommittedOffset | null> {
@@ -97,20 +94,19 @@ export class ConsumerGroupMetadata {
     return { offset: node.value.offset, metadata: node.value.metadata ?? '', commitTimestamp: node.value.commit_timestamp ?? -1 };
   }
 
-  /** Every committed offset of the group, as topic -> partition -> offset. */
+  /** Every committed offset of the group, as topic -> partition -> offset; read in parallel (one round trip per level). */
   async fetchAllOffsets(group: string): Promise<Map<string, Map<number, CommittedOffset>>> {
-    const result = new Map<string, Map<number, CommittedOffset>>();
     const topics = await childrenOrEmpty(this.store, ZkPaths.offsets(group));
-    for (const topic of topics) {
-      const partitions = await childrenOrEmpty(this.store, ZkPaths.topicOffsets(group, topic));
-      const byPartition = new Map<number, CommittedOffset>();
-      for (const p of partitions.filter((n) => /^\d+$/.test(n)).map(Number)) {
-        const committed = await this.fetchOffset(group, topic, p);
-        if (committed) byPartition.set(p, committed);
-      }
-      result.set(topic, byPartition);
-    }
-    return result;
+    const entries = await Promise.all(
+      topics.map(async (topic) => {
+        const partitions = (await childrenOrEmpty(this.store, ZkPaths.topicOffsets(group, topic))).filter((n) => /^\d+$/.test(n)).map(Number);
+        const committed = await Promise.all(partitions.map((p) => this.fetchOffset(group, topic, p)));
+        const byPartition = new Map<number, CommittedOffset>();
+        partitions.forEach((p, i) => committed[i] && byPartition.set(p, committed[i]));
+        return [topic, byPartition] as const;
+      }),
+    );
+    return new Map(entries);
   }
 
   /** Removes the whole group (ids, owners, offsets). */

@@ -12,6 +12,16 @@ export async function createIfAbsent(store: MetadataStore, path: string, value: 
   }
 }
 
+/** Writes the value whether or not the node exists yet (set, else create). */
+export async function upsert(store: MetadataStore, path: string, value: JsonValue, options: CreateOptions = {}): Promise<void> {
+  try {
+    await store.set(path, value);
+  } catch (err) {
+    if (!(err instanceof NoNodeError)) throw err;
+    if (!(await createIfAbsent(store, path, value, options))) await store.set(path, value);
+  }
+}
+
 /** Deletes the node (recursively) if it exists. */
 export async function deleteIfPresent(store: MetadataStore, path: string): Promise<void> {
   try {

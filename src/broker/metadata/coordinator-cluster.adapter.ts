@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { coordinatorOf, type CoordinatorCluster, type CoordinatorClusterChange } from '../../coordinator/coordinator-cluster';
+import { MetadataCache } from './metadata-cache.service';
+
+/** The group coordinator's view of the cluster, over the metadata cache. */
+@Injectable()
+export class MetadataCoordinatorCluster implements CoordinatorCluster {
+  constructor(private readonly cache: MetadataCache) {}
+
+  /** The broker coordinating the group among the live brokers (this one counts as live before its registration shows). */
+  coordinatorOf(groupId: string): number | undefined {
+    const ids = new Set(this.cache.liveBrokers().map((b) => b.id));
+    ids.add(this.cache.localBrokerId);
+    return coordinatorOf(groupId, [...ids].sort((a, b) => a - b));
+  }
+
+  isLocalCoordinator(groupId: string): boolean {
+    return this.coordinatorOf(groupId) === this.cache.localBrokerId;
+  }
+
+  partitionCount(topic: string): number {
+    return this.cache.topic(topic)?.partitions.length ?? 0;
+  }
+
+  onChange(listener: (change: CoordinatorClusterChange) => void): () => void {
+    return this.cache.onChange((change) => {
+      if (change.kind === 'brokers') listener({ kind: 'coordinators' });
+      else if (change.kind === 'partition') listener({ kind: 'partitions', topic: change.partition.topic });
+      else if (change.kind === 'topic-deleted') listener({ kind: 'partitions', topic: change.topic });
+    });
+  }
+}
