@@ -159,6 +159,10 @@ export class BrokerConfig {
   @AtLeast(1)
   offsetsCommitTimeoutMs = 5000;
 
+  @ConfigKey('offset.metadata.max.bytes', 'int')
+  @AtLeast(0)
+  offsetMetadataMaxBytes = 4096;
+
   /** '' or `embedded`: the in-process metadata store; otherwise a ZooKeeper connect string. */
   @ConfigKey('zookeeper.connect', 'string')
   @Satisfies(

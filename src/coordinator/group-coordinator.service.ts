@@ -59,8 +59,6 @@ export interface PartitionOffset {
 }
 
 const NO_BYTES = Buffer.alloc(0);
-/** Kafka's offset.metadata.max.bytes default. */
-const OFFSET_METADATA_MAX_BYTES = 4096;
 
 /**
  * Kafka's classic group coordinator: membership, rebalances and committed offsets for
@@ -312,7 +310,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     if (refused !== ErrorCode.NONE) return entries.map(() => refused);
     const result = entries.map((e) => {
       if (e.partition < 0 || e.partition >= this.cluster.partitionCount(e.topic)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      if (Buffer.byteLength(e.metadata) > OFFSET_METADATA_MAX_BYTES) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
+      if (Buffer.byteLength(e.metadata) > this.config.offsetMetadataMaxBytes) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
       return ErrorCode.NONE;
     });
     const accepted = entries.filter((_, i) => result[i] === ErrorCode.NONE);
