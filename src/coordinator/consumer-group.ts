@@ -95,6 +95,12 @@ export class ConsumerGroup {
   /** The first generation's join phase is held open for group.initial.rebalance.delay.ms. */
   inInitialDelay = false;
   newMemberAdded = false;
+  /** Members of the current generation that have not sent SyncGroup yet. */
+  pendingSync = new Set<string>();
+  /** Topics the current generation subscribes to; null when unknown (not the consumer protocol, or unreadable). */
+  subscribedTopics: Set<string> | null = null;
+  /** DeleteGroups is removing the group: joins and commits are refused meanwhile. */
+  deleting = false;
   /** Partition counts of the subscribed topics as the last assignment saw them. */
   subscribedPartitionCounts = new Map<string, number>();
 
@@ -157,7 +163,8 @@ export class ConsumerGroup {
   validateMember(memberId: string, instanceId: string | null): ErrorCode {
     if (instanceId !== null) {
       const current = this.staticMembers.get(instanceId);
-      if (current !== undefined && current !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
+      if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (current !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
     }
     return this.members.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
   }

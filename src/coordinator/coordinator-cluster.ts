@@ -12,7 +12,10 @@ export interface CoordinatorCluster {
   onChange(listener: (change: CoordinatorClusterChange) => void): () => void;
 }
 
-export type CoordinatorClusterChange = { readonly kind: 'coordinators' } | { readonly kind: 'partitions'; readonly topic: string };
+export type CoordinatorClusterChange =
+  | { readonly kind: 'coordinators' }
+  | { readonly kind: 'partitions'; readonly topic: string }
+  | { readonly kind: 'topic-deleted'; readonly topic: string };
 
 export const COORDINATOR_CLUSTER = Symbol('COORDINATOR_CLUSTER');
 

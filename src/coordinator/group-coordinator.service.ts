@@ -113,6 +113,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, p.memberId);
     }
     let group = this.groups.get(p.groupId);
+    if (group?.deleting) return joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, p.memberId);
     if (!group) {
       if (p.memberId !== '') return joinError(ErrorCode.UNKNOWN_MEMBER_ID, p.memberId);
       group = new ConsumerGroup(p.groupId);
@@ -161,21 +162,34 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     return this.updateMemberAndRebalance(group, member, p.protocols, `member ${member.memberId} rejoined`);
   }
 
-  /** A restarted static member: it takes over its old slot; a Stable group keeps its assignment. */
+  /**
+   * A restarted static member takes over its old slot. A Stable group keeps its assignment
+   * unless the new subscription changes the protocol the group would choose: a restarted
+   * client's metadata always differs in bytes (owned partitions, generation), so comparing
+   * bytes would rebalance on every restart and defeat KIP-345.
+   */
   private replaceStaticMember(group: ConsumerGroup, previous: GroupMember, memberId: string, p: JoinGroupParams): Promise<JoinOutcome> | JoinOutcome {
     const oldMemberId = previous.memberId;
+    const leaderBefore = group.leaderId;
     previous.awaitingJoin?.(joinError(ErrorCode.FENCED_INSTANCE_ID, oldMemberId));
     previous.awaitingJoin = null;
     previous.awaitingSync?.(syncError(ErrorCode.FENCED_INSTANCE_ID));
     previous.awaitingSync = null;
     const member = group.replaceStaticMember(p.groupInstanceId!, oldMemberId, memberId);
     this.updateMemberSettings(member, p);
+    const oldProtocols = member.protocols;
+    member.protocols = p.protocols;
     this.armSession(group, member);
     this.logger.log(`group ${group.groupId}: static member ${p.groupInstanceId} rejoined as ${memberId} (was ${oldMemberId})`);
-    if (group.is(GroupState.Stable) && member.hasSameProtocols(p.protocols)) {
+    if (group.is(GroupState.Stable) && group.selectProtocol() === group.protocolName) {
+      if (group.pendingSync.delete(oldMemberId)) group.pendingSync.add(memberId);
       this.registry.publish(group.groupId, this.registryOf(group));
-      return this.currentGenerationJoin(group, member, p);
+      const outcome = this.currentGenerationJoin(group, member, p);
+      // Without KIP-814 (JoinGroup < v9) a rejoining leader must not learn it leads, or it would
+      // re-run the assignment over an empty member list: it is shown the leader it replaced.
+      return p.supportsSkipAssignment ? outcome : { ...outcome, leader: leaderBefore === oldMemberId ? oldMemberId : (leaderBefore ?? '') };
     }
+    member.protocols = oldProtocols;
     return this.updateMemberAndRebalance(group, member, p.protocols, `static member ${p.groupInstanceId} rejoined`);
   }
 
@@ -246,6 +260,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
         return syncError(ErrorCode.REBALANCE_IN_PROGRESS);
       case GroupState.Stable:
         this.armSession(group, member);
+        this.syncReceived(group, member.memberId);
         return syncOk(group, member.assignment);
       case GroupState.CompletingRebalance: {
         this.armSession(group, member);
@@ -272,13 +287,14 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     return group.is(GroupState.PreparingRebalance) ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
   }
 
-  /** LeaveGroup: the top-level error, then one per leaving member. */
+  /** LeaveGroup: the top-level error, then one per leaving member (none when the group refused them all). */
   leave(groupId: string, leaving: readonly MemberIdentity[]): { errorCode: ErrorCode; members: ErrorCode[] } {
     const refused = this.checkGroupId(groupId);
-    if (refused !== ErrorCode.NONE) return { errorCode: refused, members: leaving.map(() => refused) };
+    // A group-level refusal has no per-member results; an unknown group knows none of the members.
+    if (refused !== ErrorCode.NONE) return { errorCode: refused, members: [] };
     const group = this.groups.get(groupId);
-    if (!group) return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, members: leaving.map(() => ErrorCode.UNKNOWN_MEMBER_ID) };
-    if (group.is(GroupState.Dead)) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: leaving.map(() => ErrorCode.COORDINATOR_NOT_AVAILABLE) };
+    if (!group) return { errorCode: ErrorCode.NONE, members: leaving.map(() => ErrorCode.UNKNOWN_MEMBER_ID) };
+    if (group.is(GroupState.Dead)) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
     const members = leaving.map(({ memberId, groupInstanceId }) => {
       if (groupInstanceId !== null) {
         const member = group.memberByInstanceId(groupInstanceId);
@@ -306,10 +322,12 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
 
   /** OffsetCommit: one error code per entry, in order. Resolves once the accepted ones are durable. */
   async commitOffsets(groupId: string, generationId: number, identity: MemberIdentity, entries: readonly OffsetCommitEntry[]): Promise<ErrorCode[]> {
+    // Unknown partitions are reported as such whatever the group's state, as Kafka does.
+    const known = entries.map((e) => e.partition >= 0 && e.partition < this.cluster.partitionCount(e.topic));
     const refused = this.checkGroupId(groupId) || this.commitRefusal(groupId, generationId, identity);
-    if (refused !== ErrorCode.NONE) return entries.map(() => refused);
-    const result = entries.map((e) => {
-      if (e.partition < 0 || e.partition >= this.cluster.partitionCount(e.topic)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    const result = entries.map((e, i) => {
+      if (!known[i]) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      if (refused !== ErrorCode.NONE) return refused;
       if (Buffer.byteLength(e.metadata) > this.config.offsetMetadataMaxBytes) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
       return ErrorCode.NONE;
     });
@@ -325,17 +343,23 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /** Kafka's order of checks: a fenced or stale member learns so before any rebalance state. */
   private commitRefusal(groupId: string, generationId: number, identity: MemberIdentity): ErrorCode {
     const group = this.groups.get(groupId);
     // No group management (generation -1): kcat's manual commits, admin tools resetting offsets.
     if (!group) return generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
-    if (group.is(GroupState.Dead)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (group.is(GroupState.Dead) || group.deleting) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (generationId < 0 && group.is(GroupState.Empty)) return ErrorCode.NONE;
+    if (generationId >= 0 || identity.memberId !== '' || identity.groupInstanceId !== null) {
+      const invalid = group.validateMember(identity.memberId, identity.groupInstanceId);
+      if (invalid !== ErrorCode.NONE) return invalid;
+      if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    } else if (!group.is(GroupState.Empty)) {
+      return ErrorCode.UNKNOWN_MEMBER_ID;
+    }
     if (group.is(GroupState.CompletingRebalance)) return ErrorCode.REBALANCE_IN_PROGRESS;
-    const invalid = group.validateMember(identity.memberId, identity.groupInstanceId);
-    if (invalid !== ErrorCode.NONE) return invalid;
-    if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
-    this.armSession(group, group.members.get(identity.memberId)!);
+    const member = group.members.get(identity.memberId);
+    if (member) this.armSession(group, member);
     return ErrorCode.NONE;
   }
 
@@ -376,12 +400,13 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     if (group && group.protocolType !== null && group.protocolType !== CONSUMER_PROTOCOL_TYPE && group.members.size > 0) {
       return { errorCode: ErrorCode.NON_EMPTY_GROUP, partitions: [] };
     }
-    const subscribed = group && !group.is(GroupState.Empty) ? this.subscribedTopics(group) : new Set<string>();
+    // An unknown subscription counts as subscribed to everything: when in doubt, keep the offsets.
+    const subscribed = group && !group.is(GroupState.Empty) ? group.subscribedTopics : new Set<string>();
     const doomed: { topic: string; partition: number }[] = [];
     const partitions = topics.map(({ name, partitions }) =>
       partitions.map((partition) => {
         if (partition < 0 || partition >= this.cluster.partitionCount(name)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        if (subscribed.has(name)) return ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC;
+        if (subscribed === null || subscribed.has(name)) return ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC;
         doomed.push({ topic: name, partition });
         return ErrorCode.NONE;
       }),
@@ -440,15 +465,23 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   async deleteGroup(groupId: string): Promise<ErrorCode> {
     const refused = this.checkGroupId(groupId);
     if (refused !== ErrorCode.NONE) return refused;
-    const group = this.groups.get(groupId);
+    let group = this.groups.get(groupId);
     if (group && !group.is(GroupState.Empty) && !group.is(GroupState.Dead)) return ErrorCode.NON_EMPTY_GROUP;
-    const stored = (await this.offsets.storedGroups()).includes(groupId);
-    if (!group && !stored) return ErrorCode.GROUP_ID_NOT_FOUND;
-    if (group) this.unload(group);
-    await this.registry.settled(groupId);
-    await this.offsets.deleteGroup(groupId);
-    this.registry.forget(groupId);
-    return ErrorCode.NONE;
+    if (group?.deleting) return ErrorCode.NONE;
+    // Claim the group before the first await, so a join or commit arriving meanwhile is refused
+    // (COORDINATOR_NOT_AVAILABLE) rather than written and then wiped.
+    if (!group) this.groups.set(groupId, (group = new ConsumerGroup(groupId)));
+    group.deleting = true;
+    try {
+      const stored = (await this.offsets.storedGroups()).includes(groupId);
+      if (!stored && group.generationId === 0) return ErrorCode.GROUP_ID_NOT_FOUND;
+      await this.registry.settled(groupId);
+      await this.offsets.deleteGroup(groupId);
+      this.registry.forget(groupId);
+      return ErrorCode.NONE;
+    } finally {
+      if (this.groups.get(groupId) === group) this.unload(group);
+    }
   }
 
   // ---- the rebalance ----
@@ -460,6 +493,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   private prepareRebalance(group: ConsumerGroup, reason: string): void {
     if (group.is(GroupState.CompletingRebalance)) this.failPendingSyncs(group, ErrorCode.REBALANCE_IN_PROGRESS);
     clearTimer(group, 'syncTimer');
+    group.pendingSync.clear();
     const initial = group.is(GroupState.Empty);
     group.transitionTo(GroupState.PreparingRebalance);
     this.logger.log(`group ${group.groupId}: preparing to rebalance (generation ${group.generationId}): ${reason}`);
@@ -499,12 +533,22 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     clearTimer(group, 'joinTimer');
     group.inInitialDelay = false;
     if (!group.is(GroupState.PreparingRebalance)) return;
+    // Dynamic members that did not rejoin are dropped; static ones keep their slot (and their
+    // partitions stay reserved for them) until their session expires.
     for (const member of [...group.members.values()]) {
-      if (!member.awaitingJoin) {
+      if (!member.awaitingJoin && member.groupInstanceId === null) {
         clearTimer(member, 'sessionTimer');
         group.remove(member.memberId);
         this.logger.log(`group ${group.groupId}: member ${member.memberId} did not rejoin in time and was removed`);
       }
+    }
+    if (group.members.size > 0 && ![...group.members.values()].some((m) => m.awaitingJoin)) {
+      // Only absent static members remain: nobody could lead this generation, so wait again.
+      group.joinTimer = setTimeout(() => this.completeJoin(group), group.rebalanceTimeoutMs());
+      return;
+    }
+    if (group.leaderId !== null && !group.members.get(group.leaderId)?.awaitingJoin) {
+      group.leaderId = [...group.members.values()].find((m) => m.awaitingJoin)!.memberId;
     }
     group.initNextGeneration();
     if (group.is(GroupState.Empty)) {
@@ -516,10 +560,13 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       `group ${group.groupId}: generation ${group.generationId} with ${group.members.size} member(s), protocol ${group.protocolName}, leader ${group.leaderId}`,
     );
     const members = this.memberList(group);
+    group.pendingSync = new Set(group.members.keys());
+    group.subscribedTopics = this.subscribedTopics(group);
     for (const member of group.members.values()) {
       const isLeader = member.memberId === group.leaderId;
-      const respond = member.awaitingJoin!;
+      const respond = member.awaitingJoin;
       member.awaitingJoin = null;
+      if (!respond) continue;
       this.armSession(group, member);
       respond({
         errorCode: ErrorCode.NONE,
@@ -533,35 +580,46 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       });
     }
     const generation = group.generationId;
-    group.syncTimer = setTimeout(() => this.expireSync(group, generation), group.rebalanceTimeoutMs());
+    group.syncTimer = setTimeout(() => this.expirePendingSync(group, generation), group.rebalanceTimeoutMs());
   }
 
   /** The leader's SyncGroup: store every member's assignment, go Stable, answer every waiting sync. */
   private completeSync(group: ConsumerGroup, assignments: SyncGroupParams['assignments']): void {
     const byMember = new Map(assignments.map((a) => [a.memberId, a.assignment]));
     for (const member of group.members.values()) member.assignment = byMember.get(member.memberId) ?? NO_BYTES;
-    clearTimer(group, 'syncTimer');
     group.transitionTo(GroupState.Stable);
     for (const member of group.members.values()) {
-      member.awaitingSync?.(syncOk(group, member.assignment));
+      if (!member.awaitingSync) continue;
+      member.awaitingSync(syncOk(group, member.assignment));
       member.awaitingSync = null;
+      this.syncReceived(group, member.memberId);
     }
-    group.subscribedPartitionCounts = new Map([...this.subscribedTopics(group)].map((t) => [t, this.cluster.partitionCount(t)]));
+    group.subscribedPartitionCounts = new Map([...(group.subscribedTopics ?? [])].map((t) => [t, this.cluster.partitionCount(t)]));
     this.logger.log(`group ${group.groupId}: generation ${group.generationId} is stable`);
     this.registry.publish(group.groupId, this.registryOf(group));
   }
 
-  /** Members that joined but never synced within the rebalance timeout are dropped and the group rebalances. */
-  private expireSync(group: ConsumerGroup, generation: number): void {
+  /** A member of this generation sent SyncGroup; once all have, the sync deadline is off. */
+  private syncReceived(group: ConsumerGroup, memberId: string): void {
+    if (group.pendingSync.delete(memberId) && group.pendingSync.size === 0) clearTimer(group, 'syncTimer');
+  }
+
+  /**
+   * Members of this generation that never sent SyncGroup within the rebalance timeout —
+   * whether the group is still completing or already Stable — are dropped and the group
+   * rebalances; otherwise a stuck member would hold its partitions for good.
+   */
+  private expirePendingSync(group: ConsumerGroup, generation: number): void {
     group.syncTimer = null;
-    if (!group.is(GroupState.CompletingRebalance) || group.generationId !== generation) return;
-    for (const member of [...group.members.values()]) {
-      if (!member.awaitingSync || member.memberId === group.leaderId) {
-        clearTimer(member, 'sessionTimer');
-        group.remove(member.memberId);
-      }
+    if (group.generationId !== generation || !(group.is(GroupState.CompletingRebalance) || group.is(GroupState.Stable))) return;
+    const stuck = [...group.pendingSync].map((id) => group.members.get(id)).filter((m) => m !== undefined);
+    group.pendingSync.clear();
+    if (stuck.length === 0) return;
+    for (const member of stuck) {
+      clearTimer(member, 'sessionTimer');
+      group.remove(member.memberId);
     }
-    this.prepareRebalance(group, 'members did not send SyncGroup within the rebalance timeout');
+    this.prepareRebalance(group, `member(s) ${stuck.map((m) => m.memberId).join(', ')} did not send SyncGroup within the rebalance timeout`);
     this.tryCompleteJoin(group);
   }
 
@@ -609,6 +667,10 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   }
 
   private onClusterChange(change: CoordinatorClusterChange): void {
+    if (change.kind === 'topic-deleted') {
+      void this.dropOffsetsOfDeletedTopic(change.topic);
+      return;
+    }
     if (change.kind === 'coordinators') {
       for (const group of [...this.groups.values()]) {
         if (!this.cluster.isLocalCoordinator(group.groupId)) {
@@ -625,6 +687,17 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
         group.subscribedPartitionCounts.set(change.topic, count);
         this.prepareRebalance(group, `topic ${change.topic} now has ${count} partition(s)`);
       }
+    }
+  }
+
+  /** Kafka drops committed offsets with their topic; each coordinator does it for its own groups. */
+  private async dropOffsetsOfDeletedTopic(topic: string): Promise<void> {
+    try {
+      for (const groupId of await this.offsets.storedGroups()) {
+        if (this.cluster.isLocalCoordinator(groupId)) await this.offsets.deleteTopic(groupId, topic);
+      }
+    } catch (err) {
+      this.logger.warn(`dropping committed offsets of deleted topic ${topic} failed: ${(err as Error).message}`);
     }
   }
 
@@ -652,11 +725,14 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     return [...group.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadataFor(group.protocolName!) }));
   }
 
-  private subscribedTopics(group: ConsumerGroup): Set<string> {
+  /** The union of the members' subscriptions; null unless every member's is readable consumer-protocol metadata. */
+  private subscribedTopics(group: ConsumerGroup): Set<string> | null {
+    if (group.protocolType !== CONSUMER_PROTOCOL_TYPE || group.protocolName === null) return null;
     const topics = new Set<string>();
-    if (group.protocolType !== CONSUMER_PROTOCOL_TYPE || group.protocolName === null) return topics;
     for (const member of group.members.values()) {
-      for (const topic of subscriptionOf(member, group.protocolName)) topics.add(topic);
+      const subscription = subscriptionOf(member, group.protocolName);
+      if (subscription === null) return null;
+      for (const topic of subscription) topics.add(topic);
     }
     return topics;
   }
@@ -666,7 +742,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     const members = new Map();
     const owners = new Map<string, Map<number, string>>();
     for (const m of group.members.values()) {
-      const topics = consumer ? subscriptionOf(m, group.protocolName!) : [];
+      const topics = (consumer && subscriptionOf(m, group.protocolName!)) || [];
       members.set(m.memberId, { subscription: Object.fromEntries(topics.map((t) => [t, 1])), clientId: m.clientId, host: m.clientHost });
       for (const { topic, partitions } of consumer ? assignmentOf(m) : []) {
         let byPartition = owners.get(topic);
@@ -678,11 +754,11 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-function subscriptionOf(member: GroupMember, protocolName: string): string[] {
+function subscriptionOf(member: GroupMember, protocolName: string): string[] | null {
   try {
     return decodeSubscription(member.metadataFor(protocolName)).topics;
   } catch {
-    return []; // Opaque to us, and that is allowed: the broker does not depend on it.
+    return null; // Opaque to us, and that is allowed: the broker does not depend on it.
   }
 }
 

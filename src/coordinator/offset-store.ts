@@ -74,6 +74,12 @@ export class OffsetStore {
     );
   }
 
+  /** Drops the group's offsets for a deleted topic, so a topic re-created under the name starts afresh. */
+  async deleteTopic(groupId: string, topic: string): Promise<void> {
+    await this.metadata.deleteTopicOffsets(groupId, topic);
+    (await this.offsetsOf(groupId)).delete(topic);
+  }
+
   /** Removes everything under /consumers/{group}. */
   async deleteGroup(groupId: string): Promise<void> {
     await this.metadata.deleteGroup(groupId);

@@ -25,6 +25,10 @@ export class OffsetFetchHandler implements KafkaApiHandler<typeof OffsetFetchApi
     }
     // Before v2 there is no top-level error: a group-level one goes on every partition asked for.
     const { errorCode, topics } = await this.fetch(request.groupId, request.topics, ctx.apiVersion < 2);
+    if (ctx.apiVersion === 0) {
+      // v0 (ZooKeeper-era) reports a partition without a committed offset as unknown.
+      for (const p of topics.flatMap((t) => t.partitions)) if (p.committedOffset < 0 && p.errorCode === 0) p.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    }
     return { throttleTimeMs: 0, topics, errorCode, groups: [] };
   }
 

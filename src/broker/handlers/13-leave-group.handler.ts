@@ -22,8 +22,8 @@ export class LeaveGroupHandler implements KafkaApiHandler<typeof LeaveGroupApi> 
     return {
       throttleTimeMs: 0,
       // Before v3 the one member's outcome is the response's error.
-      errorCode: batched ? errorCode : (members[0] ?? errorCode),
-      members: leaving.map((m, i) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode: members[i] })),
+      errorCode: batched || errorCode !== 0 ? errorCode : members[0],
+      members: members.map((memberError, i) => ({ memberId: leaving[i].memberId, groupInstanceId: leaving[i].groupInstanceId, errorCode: memberError })),
     };
   }
 }

@@ -6,8 +6,8 @@ import { GroupCoordinator } from '../../coordinator/group-coordinator.service';
 import { KafkaApi } from '../api/kafka-api.decorator';
 import type { KafkaApiHandler } from '../api/kafka-api-handler';
 
-/** DESCRIBE, DELETE: all a group allows, with no authorizer. */
-const ALL_GROUP_OPERATIONS = [3, 6].reduce((bits, op) => bits | (1 << op), 0);
+/** READ, DELETE, DESCRIBE (AclOperation codes 3, 6, 8): all a group allows, with no authorizer. */
+const ALL_GROUP_OPERATIONS = [3, 6, 8].reduce((bits, op) => bits | (1 << op), 0);
 const NOT_REQUESTED = -2147483648;
 
 /** State, protocol and members (with metadata and assignment once Stable) of each group asked for. */
@@ -37,7 +37,7 @@ export class DescribeGroupsHandler implements KafkaApiHandler<typeof DescribeGro
           memberMetadata: m.metadata,
           memberAssignment: m.assignment,
         })),
-        authorizedOperations: request.includeAuthorizedOperations ? ALL_GROUP_OPERATIONS : NOT_REQUESTED,
+        authorizedOperations: request.includeAuthorizedOperations && g.errorCode === 0 ? ALL_GROUP_OPERATIONS : NOT_REQUESTED,
       })),
     };
   }

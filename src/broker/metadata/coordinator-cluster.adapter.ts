@@ -26,7 +26,7 @@ export class MetadataCoordinatorCluster implements CoordinatorCluster {
     return this.cache.onChange((change) => {
       if (change.kind === 'brokers') listener({ kind: 'coordinators' });
       else if (change.kind === 'partition') listener({ kind: 'partitions', topic: change.partition.topic });
-      else if (change.kind === 'topic-deleted') listener({ kind: 'partitions', topic: change.topic });
+      else if (change.kind === 'topic-deleted') listener({ kind: 'topic-deleted', topic: change.topic });
     });
   }
 }

@@ -87,6 +87,11 @@ export class ConsumerGroupMetadata {
     await deleteIfPresent(this.store, ZkPaths.offset(group, topic, partition));
   }
 
+  /** Every committed offset of the group for the topic (the topic was deleted). */
+  async deleteTopicOffsets(group: string, topic: string): Promise<void> {
+    await deleteIfPresent(this.store, ZkPaths.topicOffsets(group, topic));
+  }
+
   async fetchOffset(group: string, topic: string, partition: number): Promise<CommittedOffset | null> {
     const node = await this.store.get<OffsetJson | number>(ZkPaths.offset(group, topic, partition));
     if (!node || node.value === null) return null;
