@@ -338,7 +338,10 @@ describe('GroupCoordinator', () => {
       await jest.advanceTimersByTimeAsync(19_999);
       expect(bSync.done).toBe(false);
       await jest.advanceTimersByTimeAsync(1);
-      expect((await bSync.promise).errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+      await settle();
+      // B did send SyncGroup: it stays in the group and its waiting request is answered, not dropped.
+      expect(bSync.done).toBe(true);
+      expect(bSync.value?.errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
       expect(heartbeat(fx, 'g', a)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
       const again = await fx.coordinator.join(joinParams('g', { ...slow, memberId: b.memberId }));
       expect(again).toMatchObject({ errorCode: ErrorCode.NONE, generationId: b.generationId + 1, leader: b.memberId });
@@ -473,6 +476,18 @@ describe('GroupCoordinator', () => {
       expect(v9).toMatchObject({ errorCode: ErrorCode.NONE, generationId: a.generationId, skipAssignment: true, leader: v9.memberId });
       expect(v9.members.map((m) => m.groupInstanceId).sort()).toEqual(['i-a', 'i-b']);
       expect(heartbeat(fx, 'g', b, 'i-b')).toBe(ErrorCode.NONE);
+    });
+    it('keeps a static member that is away during a rebalance in the next generation instead of expelling it', async () => {
+      // Sessions outlast the rebalance timeout, as for a static member restarting.
+      const slow = { sessionTimeoutMs: 60_000, rebalanceTimeoutMs: 20_000 };
+      const [a] = await stableGroup(fx, 'g', [{ ...slow, groupInstanceId: 'i-a' }, { ...slow, groupInstanceId: 'i-b' }]);
+      const cJoin = watch(fx.coordinator.join(joinParams('g', { ...slow, clientId: 'c' })));
+      const aJoin = watch(fx.coordinator.join(joinParams('g', { ...slow, groupInstanceId: 'i-a', memberId: a.memberId })));
+      await jest.advanceTimersByTimeAsync(20_000);
+      const [aNext, c] = [await aJoin.promise, await cJoin.promise];
+      expect(aNext).toMatchObject({ errorCode: ErrorCode.NONE, generationId: a.generationId + 1, leader: a.memberId });
+      expect(c.errorCode).toBe(ErrorCode.NONE);
+      expect(aNext.members.map((m) => m.groupInstanceId).sort()).toEqual(['i-a', 'i-b', null].sort());
     });
   });
 
@@ -642,6 +657,18 @@ describe('GroupCoordinator', () => {
       expect(heartbeat(fx, 'g', a)).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
       const again = await fx.coordinator.join(joinParams('g', { memberId: a.memberId }));
       expect(again).toMatchObject({ errorCode: ErrorCode.NONE, generationId: a.generationId + 1 });
+    });
+
+    it("drops committed offsets of a deleted topic from the store and the cache, keeping the group's other topics", async () => {
+      const anyone = { memberId: '', groupInstanceId: null };
+      const commit = (topic: string) => fx.coordinator.commitOffsets('g', -1, anyone, [{ topic, partition: 0, offset: 5, metadata: '' }]);
+      expect([...(await commit('orders')), ...(await commit('audit'))]).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
+      fx.cluster.partitions.delete('audit');
+      fx.cluster.emit({ kind: 'topic-deleted', topic: 'audit' });
+      await settle();
+      expect(await fx.store.exists('/consumers/g/offsets/audit')).toBeNull();
+      expect(await fx.offsets.fetch('g', 'audit', 0)).toBeUndefined();
+      expect((await fx.offsets.fetch('g', 'orders', 0))?.offset).toBe(5);
     });
 
     it('answers NOT_COORDINATOR for groups another broker coordinates', async () => {
