@@ -266,6 +266,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
         this.armSession(group, member);
         member.awaitingSync?.(syncError(ErrorCode.REBALANCE_IN_PROGRESS));
         const outcome = new Promise<SyncOutcome>((resolve) => (member.awaitingSync = resolve));
+        this.syncReceived(group, member.memberId);
         if (member.memberId === group.leaderId) this.completeSync(group, p.assignments);
         return outcome;
       }
@@ -507,6 +508,8 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       this.scheduleInitialDelay(group, initialDelay, rebalanceTimeout - initialDelay);
     } else {
       group.joinTimer = setTimeout(() => this.completeJoin(group), rebalanceTimeout);
+      // With no member left to wait for (the last one left), the group is Empty at once.
+      this.tryCompleteJoin(group);
     }
   }
 
@@ -617,6 +620,8 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     if (stuck.length === 0) return;
     for (const member of stuck) {
       clearTimer(member, 'sessionTimer');
+      member.awaitingSync?.(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
+      member.awaitingSync = null;
       group.remove(member.memberId);
     }
     this.prepareRebalance(group, `member(s) ${stuck.map((m) => m.memberId).join(', ')} did not send SyncGroup within the rebalance timeout`);
