@@ -314,9 +314,12 @@ export class ZooKeeperMetadataStore implements MetadataStore {
     this.ownedEphemerals.clear();
     const client = this.client;
     this.client = null;
-    // zookeeper_close sends CloseSession and waits briefly for the answer, so the server
-    // drops this session's ephemerals now rather than after the session timeout.
+    // Closing the session makes the server drop this session's ephemerals (/brokers/ids/{id},
+    // /controller) now rather than after the session timeout, so a restart can re-register at
+    // once. The npm client sends CloseSession on a later turn of the event loop: give it that
+    // turn, or a process exiting right after close() leaves the session to time out.
     client?.close();
+    if (client) await new Promise((resolve) => setImmediate(resolve));
   }
 
   // ---- session handling ----
