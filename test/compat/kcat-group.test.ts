@@ -1,8 +1,9 @@
 // kcat -G: librdkafka 2.0's balanced consumer (JoinGroup/SyncGroup/Heartbeat/LeaveGroup,
 // auto-committed offsets) against the built broker. Two kcat processes share one topic;
 // one leaves cleanly (SIGTERM) or dies (SIGKILL, so only the session timeout can expire
-// it) and the other takes over its partitions. A regex subscription picks up a topic
-// created after it started. kcat prints each rebalance on stderr, which is how the
+// it) and the other takes over its partitions. Cooperative-sticky members rebalance
+// incrementally (the broker stays assignor-agnostic). A regex subscription picks up a
+// topic created after it started. kcat prints each rebalance on stderr, which is how the
 // suite knows what each member owns; what they read comes from stdout.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
@@ -39,6 +40,8 @@ interface ConsumedRecord {
 }
 
 const ASSIGNMENT_LINE = /rebalanced \(memberid ([^)]*)\): (assigned|revoked): (.*)$/;
+/** The cooperative protocol's lines: partitions added to or taken from the current assignment. */
+const INCREMENTAL_LINE = /rebalanced: incremental (assignment|revoke) of \d+ partition\(s\) \(memberid ([^,]*), COOPERATIVE rebalance protocol\): ?(.*)$/;
 const TOPIC_PARTITION = /(\S+) \[(\d+)\]/g;
 
 /** One `kcat -G` process: its records, its current assignment, its exit. */
@@ -48,6 +51,8 @@ class KcatGroupMember {
   assignment = new Set<string>();
   /** How many assignments kcat has reported: a new one after every rebalance it took part in. */
   generations = 0;
+  /** Every `topic[partition]` an incremental (cooperative) revoke took away, in order. */
+  readonly revoked: string[] = [];
   memberId = '';
   private stderr = '';
   private pendingStdout = '';
@@ -109,6 +114,19 @@ class KcatGroupMember {
   }
 
   private onStderrLine(line: string): void {
+    const incremental = INCREMENTAL_LINE.exec(line);
+    if (incremental) {
+      this.memberId = incremental[2];
+      const partitions = [...incremental[3].matchAll(TOPIC_PARTITION)].map(([, topic, partition]) => `${topic}[${partition}]`);
+      if (incremental[1] === 'assignment') {
+        for (const tp of partitions) this.assignment.add(tp);
+        this.generations++;
+      } else {
+        for (const tp of partitions) this.assignment.delete(tp);
+        this.revoked.push(...partitions);
+      }
+      return;
+    }
     const match = ASSIGNMENT_LINE.exec(line);
     if (!match) return;
     this.memberId = match[1];
@@ -296,6 +314,30 @@ describe('kcat -G balanced consumer', () => {
     const takenOver = survivor.records.filter((r) => r.value.startsWith('after-') && victimPartitions.includes(r.partition));
     expect(takenOver).toHaveLength(victimPartitions.length * RECORDS_PER_PARTITION);
     await waitForCommitted(group, topic, 2 * RECORDS_PER_PARTITION);
+  }, 40_000);
+
+  it('cooperative-sticky members rebalance incrementally: a joining member takes only what moves, the rest is never revoked', async () => {
+    const topic = 'kcatg-coop';
+    const group = 'kcatg-coop-group';
+    await createTopic(topic, PARTITIONS);
+    const cooperative = { 'partition.assignment.strategy': 'cooperative-sticky' };
+    const first = startMember(group, [topic], cooperative);
+    await waitFor(() => first.partitionsOf(topic).length === PARTITIONS, { timeoutMs: 15_000, what: `the first member to own all partitions:\n${first.describe()}` });
+    const before = await produce(topic, 'before', PARTITIONS);
+    await waitForConsumed([first], topic, before);
+
+    const second = startMember(group, [topic], cooperative);
+    await waitForBalancedAssignment(topic, [first, second]);
+    // KIP-429: the first member gave up exactly what the second got, and kept the rest throughout.
+    expect([...first.revoked].sort()).toEqual(second.partitionsOf(topic).map((p) => `${topic}[${p}]`).sort());
+    expect(first.partitionsOf(topic)).toHaveLength(PARTITIONS / 2);
+
+    const after = await produce(topic, 'after', PARTITIONS);
+    await waitForConsumed([first, second], topic, after);
+    expect(duplicates([first, second])).toEqual([]);
+    expect(consumedValues([first, second], topic).sort()).toEqual([...before, ...after].sort());
+    const described = await admin.describeGroups([group]);
+    expect(described.groups[0]).toMatchObject({ state: 'Stable', protocol: 'cooperative-sticky' });
   }, 40_000);
 
   it('a regex subscription picks up a matching topic created after the consumer started', async () => {
