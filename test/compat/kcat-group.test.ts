@@ -1,7 +1,8 @@
 // kcat -G: librdkafka 2.0's balanced consumer (JoinGroup/SyncGroup/Heartbeat/LeaveGroup,
 // auto-committed offsets) against the built broker. Two kcat processes share one topic;
 // one leaves cleanly (SIGTERM) or dies (SIGKILL, so only the session timeout can expire
-// it) and the other takes over its partitions. Cooperative-sticky members rebalance
+// it) and the other takes over its partitions. A static member (group.instance.id)
+// restarts into its old partitions without a rebalance. Cooperative-sticky members rebalance
 // incrementally (the broker stays assignor-agnostic). A regex subscription picks up a
 // topic created after it started. kcat prints each rebalance on stderr, which is how the
 // suite knows what each member owns; what they read comes from stdout.
@@ -338,6 +339,34 @@ describe('kcat -G balanced consumer', () => {
     expect(consumedValues([first, second], topic).sort()).toEqual([...before, ...after].sort());
     const described = await admin.describeGroups([group]);
     expect(described.groups[0]).toMatchObject({ state: 'Stable', protocol: 'cooperative-sticky' });
+  }, 40_000);
+
+  it('static membership: a restarted member with the same group.instance.id gets its partitions back without a rebalance', async () => {
+    const topic = 'kcatg-static';
+    const group = 'kcatg-static-group';
+    await createTopic(topic, PARTITIONS);
+    // Longer than the restart takes, so only the static identity can explain a takeover without a rebalance.
+    const session = { 'session.timeout.ms': LONG_SESSION_TIMEOUT_MS };
+    const stayer = startMember(group, [topic], { ...session, 'group.instance.id': 'stayer' });
+    const restarter = startMember(group, [topic], { ...session, 'group.instance.id': 'restarter' });
+    await waitForBalancedAssignment(topic, [stayer, restarter]);
+    const stayerGenerations = stayer.generations;
+    const restarterPartitions = restarter.partitionsOf(topic);
+
+    // A crash: static members send no LeaveGroup, and the broker keeps the slot for the session timeout.
+    await restarter.stop('SIGKILL');
+    const restarted = startMember(group, [topic], { ...session, 'group.instance.id': 'restarter' });
+    await waitFor(() => restarted.partitionsOf(topic).length > 0, { timeoutMs: 10_000, what: `the restarted member's assignment:\n${restarted.describe()}` });
+    expect(restarted.partitionsOf(topic)).toEqual(restarterPartitions);
+    expect(restarted.memberId).not.toBe(restarter.memberId);
+
+    const records = await produce(topic, 'static', PARTITIONS);
+    await waitForConsumed([stayer, restarted], topic, records);
+    // The stayer never went through another rebalance.
+    expect(stayer.generations).toBe(stayerGenerations);
+    expect(new Set(restarted.records.map((r) => r.partition))).toEqual(new Set(restarterPartitions));
+    const described = await admin.describeGroups([group]);
+    expect(described.groups[0].members.map((m) => m.memberId).sort()).toEqual([restarted.memberId, stayer.memberId].sort());
   }, 40_000);
 
   it('a regex subscription picks up a matching topic created after the consumer started', async () => {
