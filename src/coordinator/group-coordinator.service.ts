@@ -187,7 +187,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       const outcome = this.currentGenerationJoin(group, member, p);
       // Without KIP-814 (JoinGroup < v9) a rejoining leader must not learn it leads, or it would
       // re-run the assignment over an empty member list: it is shown the leader it replaced.
-      return p.supportsSkipAssignment ? outcome : { ...outcome, leader: leaderBefore === oldMemberId ? oldMemberId : (leaderBefore ?? '') };
+      return p.supportsSkipAssignment ? outcome : { ...outcome, leader: leaderBefore ?? '' };
     }
     member.protocols = oldProtocols;
     return this.updateMemberAndRebalance(group, member, p.protocols, `static member ${p.groupInstanceId} rejoined`);
