@@ -1,0 +1,24 @@
+/**
+ * The SDK's public face. One section per area; each area's owner adds its exports in
+ * its own section.
+ */
+
+// ---- Foundation: errors, retries, connections, cluster metadata, producer (issue 7) ----
+export { KafkaClientError, ConnectionError, KafkaTimeoutError, ClientClosedError, ClientConfigError, isRetriableError, errorCodeOfClientError } from './errors';
+export { DEFAULT_RETRY_POLICY, retryPolicy, backoffDelay, withRetries, sleep } from './retry';
+export type { RetryPolicy, RetryOptions } from './retry';
+export { BrokerConnection } from './network/broker-connection';
+export type { BrokerConnectionOptions, SendOptions, VersionRangeOf } from './network/broker-connection';
+export { KafkaCluster, CoordinatorType, isMetadataError, isCoordinatorError, parseBootstrap } from './cluster/kafka-cluster';
+export type { KafkaClusterOptions } from './cluster/kafka-cluster';
+export { ClusterMetadata } from './cluster/cluster-metadata';
+export type { BrokerNode, PartitionMetadata, TopicMetadata } from './cluster/cluster-metadata';
+export type { ConnectionPurpose } from './cluster/connection-pool';
+export { KafkaProducer } from './producer/kafka-producer';
+export type { ProducerRecord, RecordHeaders, HeaderValue, RecordMetadata } from './producer/kafka-producer';
+export { resolveProducerOptions, producerOptionsFromConfig } from './producer/producer-options';
+export type { ProducerOptions, ResolvedProducerOptions, Acks, CompressionName } from './producer/producer-options';
+export { murmur2, toPositive, partitionForKey, StickyPartitioner } from './producer/partitioner';
+export { stringSerializer, jsonSerializer, bufferSerializer, resolveSerializer } from './producer/serializers';
+export type { Serializer, SerializerSpec } from './producer/serializers';
+// ---- end of foundation ----
