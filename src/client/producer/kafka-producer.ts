@@ -63,7 +63,7 @@ export class KafkaProducer<K = unknown, V = unknown> {
   private readonly sticky: StickyPartitioner;
   private readonly keySerializer: Serializer<K>;
   private readonly valueSerializer: Serializer<V>;
-  private readonly blocked: BlockedSend[] = [];
+  private readonly blocked = new Fifo<BlockedSend>();
   private blockedRunning = false;
   private blockedIdleWaiters: Array<() => void> = [];
   private readonly availableCache = new Map<string, { version: number; partitions: number[] }>();
@@ -205,7 +205,7 @@ export class KafkaProducer<K = unknown, V = unknown> {
       await drained;
     }
     this.pool.close();
-    for (const entry of this.blocked.splice(0)) entry.reject(fail);
+    for (const entry of this.blocked.takeAll()) entry.reject(fail);
     this.sender.failQueued(fail);
     this.sender.stop();
     for (const batch of this.accumulator.incompleteBatches()) {
@@ -260,7 +260,7 @@ export class KafkaProducer<K = unknown, V = unknown> {
     this.blockedRunning = true;
     void (async () => {
       while (this.blocked.length > 0) {
-        const entry = this.blocked[0];
+        const entry = this.blocked.peek()!;
         try {
           await this.completeBlocked(entry);
         } catch (err) {
@@ -338,4 +338,44 @@ function toRecordHeaders(headers: RecordHeaders): RecordHeader[] {
     }
   }
   return out;
+}
+
+/** A queue with O(1) shift: a burst of 100k sends waiting for metadata must not cost O(n²). */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    (this.items as Array<T | undefined>)[this.head] = undefined;
+    this.head++;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  takeAll(): T[] {
+    const all = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return all;
+  }
 }

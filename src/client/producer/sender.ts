@@ -139,7 +139,7 @@ export class Sender {
   }
 
   private scheduleRun(delayMs: number): void {
-    if (!Number.isFinite(delayMs)) return;
+    if (!Number.isFinite(delayMs) || this.stopped) return;
     const at = Date.now() + Math.max(0, delayMs);
     if (this.timer !== undefined && this.timerAt <= at) return;
     clearTimeout(this.timer);
