@@ -54,7 +54,9 @@ export class ConnectionPool {
         }
         entry.connection = connection;
         connection.onClose((reason) => {
-          if (this.entries.get(key) === entry) this.entries.delete(key);
+          // A connection the pool itself retired (closeIdleExcept, close) is no news.
+          if (this.entries.get(key) !== entry) return;
+          this.entries.delete(key);
           if (!this.closed) this.onConnectionClosed(connection, reason);
         });
       },

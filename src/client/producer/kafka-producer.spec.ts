@@ -26,6 +26,8 @@ class FakeCluster {
   decide: (batch: SeenBatch, request: FakeRequest) => number | 'hold' | 'drop' | undefined = () => undefined;
   held: Array<() => void> = [];
   metadataCalls = 0;
+  /** InitProducerId error codes to answer with, one per request, before succeeding. */
+  initErrors: number[] = [];
 
   async start(count: number): Promise<this> {
     for (let i = 0; i < count; i++) this.brokers.push(await FakeBroker.start((request) => this.handle(i, request)));
@@ -50,8 +52,10 @@ class FakeCluster {
       case ApiKey.Metadata:
         this.metadataCalls++;
         return this.metadata(request);
-      case ApiKey.InitProducerId:
-        return { throttleTimeMs: 0, errorCode: 0, producerId: 4000 + broker.requestsOf(ApiKey.InitProducerId).length, producerEpoch: 0 };
+      case ApiKey.InitProducerId: {
+        const errorCode = this.initErrors.shift() ?? 0;
+        return { throttleTimeMs: 0, errorCode, producerId: errorCode ? -1 : 4000 + broker.requestsOf(ApiKey.InitProducerId).length, producerEpoch: errorCode ? -1 : 0 };
+      }
       case ApiKey.Produce:
         return this.produce(brokerIndex, request);
       default:
@@ -226,6 +230,19 @@ describe('KafkaProducer (against fake brokers)', () => {
     const ok = await p.send({ topic: 't', partition: 0, value: 'fine' });
     expect(ok.offset).toBe(0);
     expect(cluster.seen.map((b) => b.baseSequence)).toEqual([0, 0]);
+  });
+
+  it('retries InitProducerId while the broker cannot serve it, and fails sends when it is refused for good', async () => {
+    cluster.initErrors = [ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS];
+    const p = producer();
+    expect((await p.send({ topic: 't', partition: 0, value: 'a' })).offset).toBe(0);
+    expect(cluster.brokers.flatMap((b) => b.requestsOf(ApiKey.InitProducerId))).toHaveLength(3);
+
+    cluster.initErrors = [ErrorCode.CLUSTER_AUTHORIZATION_FAILED];
+    const refused = producer();
+    const err = await refused.send({ topic: 't', partition: 0, value: 'b' }).catch((e) => e);
+    expect(err).toMatchObject({ code: ErrorCode.CLUSTER_AUTHORIZATION_FAILED });
+    await expect(refused.send({ topic: 't', partition: 1, value: 'c' })).rejects.toMatchObject({ code: ErrorCode.CLUSTER_AUTHORIZATION_FAILED });
   });
 
   it('with acks=0 resolves once written, offset -1, without idempotence', async () => {

@@ -212,6 +212,13 @@ export class Sender {
       },
       (err: unknown) => {
         if (this.stopped) return;
+        if (err instanceof KafkaClientError && err.retriable) {
+          // The cluster is unreachable for now: queued batches expire on their own
+          // delivery timeout, and the next run asks again.
+          this.idState = previous.producerId >= 0 ? 'resetting' : 'none';
+          this.scheduleRun(this.options.retryPolicy.maxBackoffMs);
+          return;
+        }
         this.fatalError = err instanceof Error ? err : new Error(String(err));
         this.wakeup();
       },
