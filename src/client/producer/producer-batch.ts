@@ -6,9 +6,11 @@ import {
   CRC_START,
   CURRENT_MAGIC,
   crc32c,
-  writeUnsignedVarint,
+  varintSize,
+  writeVarint,
   type RecordHeader,
 } from '../../protocol';
+import { writeInt64 } from '../../protocol/record-batch/int64';
 // The codec table is not part of the protocol package's index; it is still the protocol layer.
 import { codecFor } from '../../protocol/compression/compression-codecs';
 
@@ -23,37 +25,6 @@ export interface RecordMetadata {
 
 type Resolve = (metadata: RecordMetadata) => void;
 type Reject = (err: Error) => void;
-
-/** Zigzag-encoded size of a varint/varlong: inline for the 1–3 byte values records are made of. */
-function varintSize(value: number): number {
-  const z = value >= 0 ? value * 2 : -value * 2 - 1;
-  if (z < 0x80) return 1;
-  if (z < 0x4000) return 2;
-  if (z < 0x200000) return 3;
-  let size = 4;
-  for (let rest = Math.floor(z / 0x10000000); rest > 0; rest = Math.floor(rest / 128)) size++;
-  return size;
-}
-
-function writeVarint(buf: Buffer, offset: number, value: number): number {
-  const z = value >= 0 ? value * 2 : -value * 2 - 1;
-  if (z < 0x80) {
-    buf[offset] = z;
-    return offset + 1;
-  }
-  if (z < 0x4000) {
-    buf[offset] = (z & 0x7f) | 0x80;
-    buf[offset + 1] = z >>> 7;
-    return offset + 2;
-  }
-  return writeUnsignedVarint(buf, offset, z);
-}
-
-function writeInt64(buf: Buffer, offset: number, value: number): void {
-  const high = Math.floor(value / 4294967296);
-  buf.writeInt32BE(high, offset);
-  buf.writeUInt32BE(value - high * 4294967296, offset + 4);
-}
 
 /** Bytes of one record after its length prefix. */
 function recordBodySize(offsetDelta: number, timestampDelta: number, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | null): number {

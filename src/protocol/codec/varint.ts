@@ -62,7 +62,11 @@ export function unsignedVarintSize(value: number): number {
 
 export const zigzag = (value: number): number => (value >= 0 ? value * 2 : -value * 2 - 1);
 
-export const varintSize = (value: number): number => unsignedVarintSize(zigzag(value));
+/** Zigzag-encoded size of a varint/varlong; inline for the 1–3 byte values records are made of (the hot path). */
+export function varintSize(value: number): number {
+  const z = zigzag(value);
+  return z < 0x80 ? 1 : z < 0x4000 ? 2 : z < 0x200000 ? 3 : unsignedVarintSize(z);
+}
 export const varlongSize = varintSize;
 
 /** Writes an unsigned varint at `offset`; returns the offset after it. */
@@ -75,5 +79,18 @@ export function writeUnsignedVarint(buf: Buffer, offset: number, value: number):
   return offset;
 }
 
-export const writeVarint = (buf: Buffer, offset: number, value: number): number => writeUnsignedVarint(buf, offset, zigzag(value));
+/** Writes a zigzag varint/varlong; the one- and two-byte cases (most record fields) without a loop. */
+export function writeVarint(buf: Buffer, offset: number, value: number): number {
+  const z = zigzag(value);
+  if (z < 0x80) {
+    buf[offset] = z;
+    return offset + 1;
+  }
+  if (z < 0x4000) {
+    buf[offset] = (z & 0x7f) | 0x80;
+    buf[offset + 1] = z >>> 7;
+    return offset + 2;
+  }
+  return writeUnsignedVarint(buf, offset, z);
+}
 export const writeVarlong = writeVarint;

@@ -1,4 +1,4 @@
-import { unsignedVarintSize, writeUnsignedVarint } from '../codec/varint';
+import { varintSize, writeVarint } from '../codec/varint';
 import { codecFor } from '../compression/compression-codecs';
 import { crc32c } from './crc32c';
 import { writeInt64 } from './int64';
@@ -47,27 +47,6 @@ export interface RecordBatchOptions {
  * deltas of ordinary records); larger values go through the shared writer. Varlongs
  * use the same encoding, so timestamps deltas take the same path.
  */
-const zigzag = (value: number): number => (value >= 0 ? value * 2 : -value * 2 - 1);
-
-function varintSize(value: number): number {
-  const z = zigzag(value);
-  return z < 0x80 ? 1 : z < 0x4000 ? 2 : z < 0x200000 ? 3 : unsignedVarintSize(z);
-}
-
-function writeVarint(buf: Buffer, offset: number, value: number): number {
-  const z = zigzag(value);
-  if (z < 0x80) {
-    buf[offset] = z;
-    return offset + 1;
-  }
-  if (z < 0x4000) {
-    buf[offset] = (z & 0x7f) | 0x80;
-    buf[offset + 1] = z >>> 7;
-    return offset + 2;
-  }
-  return writeUnsignedVarint(buf, offset, z);
-}
-
 // Record body sizes from the sizing pass, reused across calls (grown, never shrunk).
 let bodySizes = new Int32Array(1024);
 
