@@ -1,2 +1,3 @@
-// The package's main export is the SDK for Nest apps (src/client); it arrives with issue 7.
-export {};
+// The package's main export is the SDK for Nest apps:
+//   import { KafkaModule, KafkaTemplate, KafkaListener, Acknowledgment, ConsumerRecord } from 'kafkanest'
+export * from './client';

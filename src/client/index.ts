@@ -22,3 +22,17 @@ export { murmur2, toPositive, partitionForKey, StickyPartitioner } from './produ
 export { stringSerializer, jsonSerializer, bufferSerializer, resolveSerializer } from './producer/serializers';
 export type { Serializer, SerializerSpec } from './producer/serializers';
 // ---- end of foundation ----
+
+// ---- Nest integration: KafkaModule, KafkaTemplate, the listener API (issue 7) ----
+export { KafkaModule, KAFKA_MODULE_OPTIONS, KAFKA_CLIENT_CONFIG } from './kafka.module';
+export { loadClientConfig, overridesAsSets } from './kafka-options';
+export type { KafkaModuleOptions, KafkaModuleAsyncOptions, LoadedClientConfig } from './kafka-options';
+export { KafkaTemplate } from './kafka-template';
+export type { SendResult, TemplateRecordMetadata, KafkaSendOptions, KafkaTemplateOptions, TemplateProducer, TemplateProducerFactory } from './kafka-template';
+export { ClientConfig } from '../config/client.config';
+export { KafkaListener } from './listener/kafka-listener.decorator';
+export type { KafkaListenerOptions, ListenerTopicPartitions } from './listener/kafka-listener.decorator';
+export { Payload, Key, Headers, Header, Ack, Record } from './listener/listener-parameters.decorator';
+export { KafkaHeaders, topicPartitionKey } from './listener/types';
+export type { ConsumerRecord, Acknowledgment, TopicPartition, TopicPartitionOffset, TimestampType, ListenerHeaders, RecordHeader } from './listener/types';
+// ---- end of Nest integration ----

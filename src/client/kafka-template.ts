@@ -1,0 +1,230 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { ErrorCode } from '../protocol';
+import type { ClientConfig } from '../config/client.config';
+import type { PartitionMetadata } from './cluster/cluster-metadata';
+import { ClientConfigError, KafkaClientError } from './errors';
+import { KafkaProducer, type ProducerRecord, type RecordMetadata } from './producer/kafka-producer';
+import { producerOptionsFromConfig, type ProducerOptions } from './producer/producer-options';
+import { bufferSerializer, resolveSerializer, type Serializer, type SerializerSpec } from './producer/serializers';
+
+/** What a send resolves to: Spring Kafka's SendResult. */
+export interface SendResult<K = unknown, V = unknown> {
+  /** The record as given to send (key and value before serialization). */
+  readonly producerRecord: ProducerRecord<K, V>;
+  readonly recordMetadata: TemplateRecordMetadata;
+}
+
+/** Java's RecordMetadata: where the record was stored, and its serialized sizes (-1 for a null key or value). */
+export interface TemplateRecordMetadata extends RecordMetadata {
+  readonly serializedKeySize: number;
+  readonly serializedValueSize: number;
+}
+
+/**
+ * Per-send options, beside the record. None are defined yet: the slot exists so
+ * delivery options (issue 10's delays) arrive without another overload.
+ */
+export type KafkaSendOptions = Readonly<Record<never, never>>;
+
+/** The producer calls the template makes; KafkaProducer is the one used outside tests. */
+export interface TemplateProducer {
+  send(record: ProducerRecord<Buffer, Buffer>): Promise<RecordMetadata>;
+  flush(): Promise<void>;
+  close(timeoutMs?: number): Promise<void>;
+  partitionsFor(topic: string): Promise<readonly PartitionMetadata[]>;
+  metrics(): Readonly<Record<string, number>>;
+}
+
+/** Spring's ProducerFactory: builds the template's producer from the bound settings (serializers already applied by the template). */
+export type TemplateProducerFactory = (options: ProducerOptions<Buffer, Buffer>) => TemplateProducer;
+
+export interface KafkaTemplateOptions<K = string, V = any> {
+  /** Overrides kafka.producer.key-serializer: a name (string, json, bytes, a Java class name) or a function. */
+  readonly keySerializer?: SerializerSpec<K>;
+  /** Overrides kafka.producer.value-serializer. */
+  readonly valueSerializer?: SerializerSpec<V>;
+  /** Overrides kafka.template.default-topic. */
+  readonly defaultTopic?: string;
+  /** How long close() (and application shutdown) waits for buffered records (30000, Spring's physical close timeout). */
+  readonly closeTimeoutMs?: number;
+  /** Builds the producer; a KafkaProducer by default. */
+  readonly producerFactory?: TemplateProducerFactory;
+}
+
+const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
+
+/**
+ * Spring Kafka's KafkaTemplate: sends records and resolves with where they landed.
+ * Awaiting a send is Spring's `send(...).get()`; not awaiting it lets records batch
+ * (batch.size, linger.ms). A failed send rejects with a KafkaClientError carrying the
+ * Kafka error code (after the producer's retries, within delivery.timeout.ms).
+ *
+ * Serialization happens here, with kafka.producer.key-serializer/value-serializer or the
+ * template's own serializers, so the result can report serialized sizes; the producer
+ * is handed bytes. The producer connects on the first send and is flushed and closed
+ * when the application shuts down, after listener containers (which may still publish)
+ * have stopped.
+ */
+export class KafkaTemplate<K = string, V = any> implements OnApplicationShutdown {
+  readonly defaultTopic: string | undefined;
+  private readonly producer: TemplateProducer;
+  private readonly keySerializer: Serializer<K>;
+  private readonly valueSerializer: Serializer<V>;
+  private readonly closeTimeoutMs: number;
+
+  constructor(config: ClientConfig, options: KafkaTemplateOptions<K, V> = {}) {
+    const producerOptions = producerOptionsFromConfig(config);
+    this.keySerializer = resolveSerializer<K>(options.keySerializer ?? (producerOptions.keySerializer as SerializerSpec<K> | undefined));
+    this.valueSerializer = resolveSerializer<V>(options.valueSerializer ?? (producerOptions.valueSerializer as SerializerSpec<V> | undefined));
+    this.defaultTopic = options.defaultTopic ?? config.template.defaultTopic;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    const bytesOptions: ProducerOptions<Buffer, Buffer> = { ...producerOptions, keySerializer: bufferSerializer, valueSerializer: bufferSerializer };
+    // Built now, not on first send, so settings that cannot work (acks=1 with
+    // enable.idempotence=true) stop the application at start; nothing connects yet.
+    this.producer = options.producerFactory ? options.producerFactory(bytesOptions) : new KafkaProducer<Buffer, Buffer>(bytesOptions);
+  }
+
+  /** Sends a record as given. */
+  send(record: ProducerRecord<K, V>, options?: KafkaSendOptions): Promise<SendResult<K, V>>;
+  /** Sends a value without a key (the sticky partition). */
+  send(topic: string, value: V | null): Promise<SendResult<K, V>>;
+  /** Sends a keyed value: the key's partition (murmur2, as the Java client). */
+  send(topic: string, key: K | null, value: V | null): Promise<SendResult<K, V>>;
+  send(topic: string, partition: number | null | undefined, key: K | null, value: V | null): Promise<SendResult<K, V>>;
+  send(topic: string, partition: number | null | undefined, timestamp: number | Date | null | undefined, key: K | null, value: V | null): Promise<SendResult<K, V>>;
+  send(...args: unknown[]): Promise<SendResult<K, V>> {
+    const [first] = args;
+    if (typeof first === 'object' && first !== null) {
+      if (args.length > 2) return misuse(`send(record, options) takes 2 arguments, not ${args.length}`);
+      return this.doSend(first as ProducerRecord<K, V>, args[1] as KafkaSendOptions | undefined);
+    }
+    if (typeof first !== 'string') return misuse('send needs a topic name or a ProducerRecord first');
+    const record = positionalRecord(first, args.slice(1), 'send(topic, ...)');
+    return record instanceof Error ? Promise.reject(record) : this.doSend(record as ProducerRecord<K, V>);
+  }
+
+  /** Sends to kafka.template.default-topic. */
+  sendDefault(value: V | null): Promise<SendResult<K, V>>;
+  sendDefault(key: K | null, value: V | null): Promise<SendResult<K, V>>;
+  sendDefault(partition: number | null | undefined, key: K | null, value: V | null): Promise<SendResult<K, V>>;
+  sendDefault(partition: number | null | undefined, timestamp: number | Date | null | undefined, key: K | null, value: V | null): Promise<SendResult<K, V>>;
+  sendDefault(...args: unknown[]): Promise<SendResult<K, V>> {
+    if (this.defaultTopic === undefined || this.defaultTopic === '') {
+      return Promise.reject(new ClientConfigError('sendDefault needs a default topic: set kafka.template.default-topic (or the template option defaultTopic)'));
+    }
+    const record = positionalRecord(this.defaultTopic, args, 'sendDefault(...)');
+    return record instanceof Error ? Promise.reject(record) : this.doSend(record as ProducerRecord<K, V>);
+  }
+
+  /** Sends every buffered record now (ignoring linger.ms) and resolves when each has succeeded or failed. */
+  flush(): Promise<void> {
+    return this.producer.flush();
+  }
+
+  /** The partitions of a topic, with leaders and replicas, from the producer's metadata. */
+  partitionsFor(topic: string): Promise<readonly PartitionMetadata[]> {
+    return this.producer.partitionsFor(topic);
+  }
+
+  /** The producer's figures (buffer memory, waiting sends, producer id). */
+  metrics(): Readonly<Record<string, number>> {
+    return this.producer.metrics();
+  }
+
+  /** The template's producer is not transactional (no transactional.id support yet). */
+  isTransactional(): boolean {
+    return false;
+  }
+
+  inTransaction(): boolean {
+    return false;
+  }
+
+  /** Spring's local transactions need a transactional producer, which the SDK does not offer. */
+  executeInTransaction<T>(_callback: (operations: KafkaTemplate<K, V>) => T | Promise<T>): Promise<T> {
+    return Promise.reject(
+      new KafkaClientError(ErrorCode.INVALID_TXN_STATE, 'executeInTransaction is not supported: the SDK has no transactional producer (transactional.id); send without a transaction', {
+        retriable: false,
+      }),
+    );
+  }
+
+  /** Sends what is buffered (waiting at most closeTimeoutMs) and closes the connections; later sends fail. */
+  close(timeoutMs = this.closeTimeoutMs): Promise<void> {
+    return this.producer.close(timeoutMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  /** Every send overload ends here. */
+  protected async doSend(record: ProducerRecord<K, V>, _options?: KafkaSendOptions): Promise<SendResult<K, V>> {
+    const { topic } = record;
+    if (typeof topic !== 'string' || topic.length === 0) throw new KafkaClientError(ErrorCode.INVALID_TOPIC_EXCEPTION, 'a record needs a topic', { retriable: false });
+    const key = serialize(this.keySerializer, record.key, topic, 'key');
+    const value = serialize(this.valueSerializer, record.value, topic, 'value');
+    const metadata = await this.producer.send({ topic, key, value, partition: record.partition, timestamp: record.timestamp, headers: record.headers });
+    return {
+      producerRecord: record,
+      recordMetadata: { ...metadata, serializedKeySize: key === null ? -1 : key.length, serializedValueSize: value === null ? -1 : value.length },
+    };
+  }
+}
+
+/**
+ * The positional overloads, after the topic: (value), (key, value),
+ * (partition, key, value), (partition, timestamp, key, value).
+ */
+function positionalRecord(topic: string, rest: readonly unknown[], shape: string): ProducerRecord<unknown, unknown> | Error {
+  const partitionOf = (value: unknown): number | undefined | Error => {
+    if (value === null || value === undefined) return undefined;
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+    return usageError(`${shape}: the partition must be an integer >= 0 (or null), not ${String(value)}`);
+  };
+  const timestampOf = (value: unknown): number | Date | undefined | Error => {
+    if (value === null || value === undefined) return undefined;
+    if ((typeof value === 'number' && Number.isFinite(value) && value >= 0) || value instanceof Date) return value;
+    return usageError(`${shape}: the timestamp must be milliseconds since the epoch or a Date (or null), not ${String(value)}`);
+  };
+  switch (rest.length) {
+    case 1:
+      return { topic, value: rest[0] as unknown };
+    case 2:
+      return { topic, key: rest[0], value: rest[1] };
+    case 3: {
+      const partition = partitionOf(rest[0]);
+      if (partition instanceof Error) return partition;
+      return { topic, partition, key: rest[1], value: rest[2] };
+    }
+    case 4: {
+      const partition = partitionOf(rest[0]);
+      if (partition instanceof Error) return partition;
+      const timestamp = timestampOf(rest[1]);
+      if (timestamp instanceof Error) return timestamp;
+      return { topic, partition, timestamp, key: rest[2], value: rest[3] };
+    }
+    default:
+      return usageError(`${shape} takes a value, (key, value), (partition, key, value) or (partition, timestamp, key, value); got ${rest.length} arguments`);
+  }
+}
+
+/** Kafka's SerializationException: the record never reaches the producer. */
+function serialize<T>(serializer: Serializer<T>, data: T | null | undefined, topic: string, what: 'key' | 'value'): Buffer | null {
+  if (data === null || data === undefined) return null;
+  try {
+    return serializer(data, topic);
+  } catch (error) {
+    if (error instanceof KafkaClientError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new KafkaClientError(ErrorCode.INVALID_RECORD, `Can't serialize the ${what} of a record for topic ${topic}: ${reason}`, { retriable: false, cause: error });
+  }
+}
+
+function usageError(message: string): KafkaClientError {
+  return new KafkaClientError(ErrorCode.INVALID_REQUEST, message, { retriable: false });
+}
+
+function misuse(message: string): Promise<never> {
+  return Promise.reject(usageError(message));
+}
