@@ -102,7 +102,7 @@ describe('KafkaTemplate', () => {
   it('rejects bad arguments without reaching the producer', async () => {
     const { template, producer } = templateWith();
     await expect(template.send('t', -1, 'k', 'v')).rejects.toMatchObject({ code: ErrorCode.INVALID_REQUEST });
-    await expect(template.send('t', 0, 'later', 'k', 'v')).rejects.toThrow(/timestamp/);
+    await expect(template.send('t', 0, 'later' as never, 'k', 'v')).rejects.toThrow(/timestamp/);
     await expect((template.send as (...a: unknown[]) => Promise<unknown>)('t')).rejects.toThrow(/got 0 arguments/);
     await expect(template.send({ topic: '', value: 'v' })).rejects.toMatchObject({ code: ErrorCode.INVALID_TOPIC_EXCEPTION });
     expect(producer.sent).toHaveLength(0);
