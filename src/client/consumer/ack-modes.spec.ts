@@ -156,8 +156,28 @@ describe('OffsetCommitPolicy', () => {
       expect(p.batchDone()).toEqual([]);
     });
 
-    it('commits only the contiguous acknowledged prefix when acknowledgments come out of order', () => {
+    it('commits up to the highest acknowledged record, covering unacknowledged ones before it, as Spring does by default', () => {
       const { policy: p } = policy('MANUAL');
+      p.recordDelivered([rec('t', 0, 10), rec('t', 0, 11), rec('t', 0, 12), rec('t', 0, 13)]);
+      p.acknowledge(rec('t', 0, 12));
+      expect(p.batchDone()).toEqual([at('t', 0, 13)]);
+      // 10 and 11 were covered by that commit: acknowledging them now adds nothing.
+      p.acknowledge([rec('t', 0, 10), rec('t', 0, 11)]);
+      expect(p.tick()).toEqual([]);
+      p.acknowledge(rec('t', 0, 13));
+      expect(p.tick()).toEqual([at('t', 0, 14)]);
+    });
+
+    it('never moves a partition back when acknowledgments come out of order within one poll', () => {
+      const { policy: p } = policy('MANUAL');
+      p.recordDelivered([rec('t', 0, 0), rec('t', 0, 1), rec('t', 0, 2), rec('t', 1, 7)]);
+      p.acknowledge([rec('t', 0, 2), rec('t', 0, 0)]);
+      expect(p.batchDone()).toEqual([at('t', 0, 3)]);
+    });
+
+    it('with asyncAcks commits only the contiguous acknowledged prefix when acknowledgments come out of order', () => {
+      const { policy: p } = policy('MANUAL', { asyncAcks: true });
+      expect(p.asyncAcks).toBe(true);
       p.recordDelivered([rec('t', 0, 10), rec('t', 0, 11), rec('t', 0, 12), rec('t', 0, 13)]);
       p.acknowledge([rec('t', 0, 12), rec('t', 0, 10)]);
       expect(p.batchDone()).toEqual([at('t', 0, 11)]);
@@ -167,8 +187,8 @@ describe('OffsetCommitPolicy', () => {
       expect(p.tick()).toEqual([at('t', 0, 14)]);
     });
 
-    it('steps over offset gaps (compaction, transaction markers) between delivered records', () => {
-      const { policy: p } = policy('MANUAL');
+    it.each([false, true])('steps over offset gaps (compaction, transaction markers) between delivered records (asyncAcks %s)', (asyncAcks) => {
+      const { policy: p } = policy('MANUAL', { asyncAcks });
       p.recordDelivered([rec('t', 0, 3), rec('t', 0, 7), rec('t', 0, 20)]);
       p.acknowledge([rec('t', 0, 20), rec('t', 0, 7), rec('t', 0, 3)]);
       expect(p.batchDone()).toEqual([at('t', 0, 21)]);
@@ -183,8 +203,8 @@ describe('OffsetCommitPolicy', () => {
       expect(p.batchDone()).toEqual([]);
     });
 
-    it('forgets acknowledgment slots of records re-seeked for redelivery (nack)', () => {
-      const { policy: p } = policy('MANUAL');
+    it.each([false, true])('forgets acknowledgment slots of records re-seeked for redelivery (nack, asyncAcks %s)', (asyncAcks) => {
+      const { policy: p } = policy('MANUAL', { asyncAcks });
       p.recordDelivered([rec('t', 0, 0), rec('t', 0, 1), rec('t', 0, 2)]);
       p.acknowledge([rec('t', 0, 0), rec('t', 0, 2)]);
       p.rewind({ topic: 't', partition: 0 }, 1);
@@ -195,8 +215,8 @@ describe('OffsetCommitPolicy', () => {
       expect(p.batchDone()).toEqual([at('t', 0, 2)]);
     });
 
-    it('treats delivering an offset again as a re-seek to it', () => {
-      const { policy: p } = policy('MANUAL');
+    it.each([false, true])('treats delivering an offset again as a re-seek to it (asyncAcks %s)', (asyncAcks) => {
+      const { policy: p } = policy('MANUAL', { asyncAcks });
       p.recordDelivered([rec('t', 0, 5), rec('t', 0, 6)]);
       p.acknowledge(rec('t', 0, 6));
       p.recordDelivered(rec('t', 0, 6));
@@ -204,11 +224,12 @@ describe('OffsetCommitPolicy', () => {
       expect(p.batchDone()).toEqual([at('t', 0, 6)]);
     });
 
-    it('keeps its memory bounded over a long run of acknowledged records', () => {
-      const { policy: p } = policy('MANUAL');
+    it.each([false, true])('keeps its memory bounded over a long run of acknowledged records (asyncAcks %s)', (asyncAcks) => {
+      const { policy: p } = policy('MANUAL', { asyncAcks });
       for (let offset = 0; offset < 10_000; offset++) {
         p.recordDelivered(rec('t', 0, offset));
-        p.acknowledge(rec('t', 0, offset));
+        // Without asyncAcks every other acknowledgment is enough to move on.
+        if (asyncAcks || offset % 2 === 1) p.acknowledge(rec('t', 0, offset));
         if (offset % 100 === 99) expect(p.batchDone()).toEqual([at('t', 0, offset + 1)]);
       }
       const window = (p as unknown as { windows: Map<string, { offsets: number[] }> }).windows.values().next().value!;
@@ -226,8 +247,17 @@ describe('OffsetCommitPolicy', () => {
       expect(p.batchDone()).toEqual([]);
     });
 
-    it('holds an out-of-order acknowledgment until the gap before it is acknowledged', () => {
+    it('commits through an acknowledged record at once, even with earlier ones unacknowledged', () => {
       const { policy: p } = policy('MANUAL_IMMEDIATE');
+      p.recordDelivered([rec('t', 0, 0), rec('t', 0, 1), rec('t', 0, 2), rec('t', 0, 3)]);
+      expect(p.acknowledge(rec('t', 0, 2))).toEqual([at('t', 0, 3)]);
+      // Covered already; never committed backwards.
+      expect(p.acknowledge(rec('t', 0, 1))).toEqual([]);
+      expect(p.acknowledge(rec('t', 0, 3))).toEqual([at('t', 0, 4)]);
+    });
+
+    it('with asyncAcks holds an out-of-order acknowledgment until the gap before it is acknowledged', () => {
+      const { policy: p } = policy('MANUAL_IMMEDIATE', { asyncAcks: true });
       p.recordDelivered([rec('t', 0, 0), rec('t', 0, 1), rec('t', 0, 2)]);
       expect(p.acknowledge(rec('t', 0, 2))).toEqual([]);
       expect(p.acknowledge(rec('t', 0, 1))).toEqual([]);
@@ -255,8 +285,17 @@ describe('OffsetCommitPolicy', () => {
       expect(p.flush()).toEqual([at('t', 0, 5)]);
     });
 
-    it('commits the acknowledged prefix of revoked partitions under manual modes', () => {
+    it('commits what was acknowledged of revoked partitions under manual modes', () => {
       const { policy: p } = policy('MANUAL');
+      p.recordDelivered([rec('t', 0, 0), rec('t', 0, 1), rec('t', 0, 2), rec('t', 1, 0)]);
+      p.acknowledge(rec('t', 0, 1));
+      expect(p.revoke([{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }])).toEqual([at('t', 0, 2)]);
+      p.acknowledge(rec('t', 0, 2));
+      expect(p.batchDone()).toEqual([]);
+    });
+
+    it('commits the acknowledged prefix of revoked partitions with asyncAcks', () => {
+      const { policy: p } = policy('MANUAL', { asyncAcks: true });
       p.recordDelivered([rec('t', 0, 0), rec('t', 0, 1), rec('t', 0, 2)]);
       p.acknowledge([rec('t', 0, 0), rec('t', 0, 2)]);
       expect(p.revoke([{ topic: 't', partition: 0 }])).toEqual([at('t', 0, 1)]);

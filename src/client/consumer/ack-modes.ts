@@ -15,6 +15,12 @@ export interface CommitPolicySettings {
   readonly ackCount: number;
   /** TIME, COUNT_TIME: commit once more than this many milliseconds passed since the last time commit. */
   readonly ackTimeMs: number;
+  /**
+   * MANUAL, MANUAL_IMMEDIATE (Spring's asyncAcks): commit only the contiguous
+   * acknowledged prefix of each partition, for listeners that acknowledge out of order
+   * from async work. Off by default: acknowledging a record commits up to it.
+   */
+  readonly asyncAcks?: boolean;
 }
 
 export function isManualAckMode(mode: AckMode): mode is 'MANUAL' | 'MANUAL_IMMEDIATE' {
@@ -38,14 +44,18 @@ export function isManualAckMode(mode: AckMode): mode is 'MANUAL' | 'MANUAL_IMMED
  * - MANUAL: acknowledgments are queued and committed at the end of the poll loop
  *   iteration. MANUAL_IMMEDIATE: committed as soon as acknowledge() is called.
  *
- * Manual acknowledgments may come out of order (a listener acknowledging from async
- * work). Per partition only the contiguous acknowledged prefix of the delivered
- * records is committed, so a crash never skips a record that was not acknowledged.
- * This is Spring's asyncAcks behaviour; Spring's default instead commits up to any
- * acknowledged record, covering unacknowledged ones before it.
+ * Manual acknowledgments, as in Spring by default: acknowledging a record commits its
+ * partition up to and including it, covering earlier records of the partition that
+ * were delivered but not acknowledged (a listener that acknowledges only every tenth
+ * record commits every tenth). Commits never move a partition backwards: acknowledging
+ * a record below one already acknowledged adds nothing. With `asyncAcks` (Spring's
+ * option for listeners acknowledging out of order from async work) only the
+ * contiguous acknowledged prefix of the delivered records is committed, so a crash
+ * never skips a record that was not acknowledged.
  */
 export class OffsetCommitPolicy {
   readonly ackMode: AckMode;
+  readonly asyncAcks: boolean;
   private readonly ackCount: number;
   private readonly ackTimeMs: number;
   /** Processed, not yet committed: partition key → next offset. Non-manual modes. */
@@ -62,6 +72,7 @@ export class OffsetCommitPolicy {
     if (!Number.isInteger(settings.ackCount) || settings.ackCount < 1) throw new RangeError(`ackCount must be an integer >= 1, not ${settings.ackCount}`);
     if (!(settings.ackTimeMs > 0)) throw new RangeError(`ackTimeMs must be > 0, not ${settings.ackTimeMs}`);
     this.ackMode = settings.ackMode;
+    this.asyncAcks = settings.asyncAcks ?? false;
     this.ackCount = settings.ackCount;
     this.ackTimeMs = settings.ackTimeMs;
     this.lastTimeCommit = clock();
@@ -98,8 +109,8 @@ export class OffsetCommitPolicy {
 
   /**
    * Acknowledgment.acknowledge() for these records (a batch listener's covers its whole
-   * batch). Offsets not awaiting acknowledgment — already committed, or re-seeked for
-   * redelivery — are ignored. Only MANUAL_IMMEDIATE returns offsets here.
+   * batch). Offsets not awaiting acknowledgment — never delivered, already committed,
+   * or re-seeked for redelivery — are ignored. Only MANUAL_IMMEDIATE returns offsets here.
    */
   acknowledge(records: RecordPosition | readonly RecordPosition[]): TopicPartitionOffset[] {
     if (!this.manual) throw new Error(`acknowledge() needs ack-mode MANUAL or MANUAL_IMMEDIATE; the ack mode is ${this.ackMode}`);
@@ -133,8 +144,8 @@ export class OffsetCommitPolicy {
   }
 
   /**
-   * Partitions being revoked: what may be committed for them (processed, or the
-   * acknowledged prefix), to commit before they are given up. Their state is dropped.
+   * Partitions being revoked: what may be committed for them (processed, or
+   * acknowledged), to commit before they are given up. Their state is dropped.
    */
   revoke(partitions: readonly TopicPartition[]): TopicPartitionOffset[] {
     const out = partitions.flatMap((tp) => this.pendingFor(tp));
@@ -210,7 +221,8 @@ export class OffsetCommitPolicy {
   }
 
   private advance(tp: TopicPartition): TopicPartitionOffset[] {
-    const next = this.windows.get(keyOf(tp))?.takeAcknowledgedPrefix();
+    const window = this.windows.get(keyOf(tp));
+    const next = this.asyncAcks ? window?.takeAcknowledgedPrefix() : window?.takeThroughHighestAcknowledged();
     return next === undefined ? [] : [{ topic: tp.topic, partition: tp.partition, offset: next }];
   }
 
@@ -235,6 +247,8 @@ class AckWindow {
   private head = 0;
   private readonly awaiting = new Set<number>();
   private readonly acknowledged = new Set<number>();
+  /** The highest acknowledged offset still in the window, -1 for none. */
+  private highestAcknowledged = -1;
 
   constructor(readonly partition: TopicPartition) {}
 
@@ -247,6 +261,7 @@ class AckWindow {
   acknowledge(offset: number): boolean {
     if (!this.awaiting.has(offset)) return false;
     this.acknowledged.add(offset);
+    if (offset > this.highestAcknowledged) this.highestAcknowledged = offset;
     return true;
   }
 
@@ -256,6 +271,27 @@ class AckWindow {
       this.awaiting.delete(dropped);
       this.acknowledged.delete(dropped);
     }
+    if (this.highestAcknowledged >= offset) {
+      this.highestAcknowledged = -1;
+      for (const acknowledged of this.acknowledged) if (acknowledged > this.highestAcknowledged) this.highestAcknowledged = acknowledged;
+    }
+  }
+
+  /**
+   * The next offset to commit if a record beyond the last commit was acknowledged, else
+   * undefined; every record up to the highest acknowledged one leaves the window.
+   */
+  takeThroughHighestAcknowledged(): number | undefined {
+    const last = this.highestAcknowledged;
+    if (last < 0) return undefined;
+    while (this.head < this.offsets.length && this.offsets[this.head] <= last) {
+      const offset = this.offsets[this.head++];
+      this.awaiting.delete(offset);
+      this.acknowledged.delete(offset);
+    }
+    this.highestAcknowledged = -1;
+    this.compact();
+    return last + 1;
   }
 
   /** The next offset to commit if the acknowledged prefix grew, else undefined. */
@@ -266,12 +302,17 @@ class AckWindow {
       this.awaiting.delete(last);
       this.acknowledged.delete(last);
     }
-    // Drop the consumed prefix once it dominates, keeping acknowledge() and deliver() O(1) amortized.
+    if (last !== undefined && this.highestAcknowledged === last) this.highestAcknowledged = -1;
+    this.compact();
+    return last === undefined ? undefined : last + 1;
+  }
+
+  /** Drops the consumed prefix once it dominates, keeping acknowledge() and deliver() O(1) amortized. */
+  private compact(): void {
     if (this.head > 64 && this.head * 2 > this.offsets.length) {
       this.offsets = this.offsets.slice(this.head);
       this.head = 0;
     }
-    return last === undefined ? undefined : last + 1;
   }
 }
 
