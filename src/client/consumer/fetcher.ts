@@ -577,39 +577,71 @@ export class Fetcher<K, V> {
 
   // ---- positions from the log's ends (Kafka's OffsetFetcher) ----
 
+  /** Partitions with a reset to resolve now (not backing off after a failed attempt). */
+  hasResetsDue(now = Date.now()): boolean {
+    for (const s of this.assigned.all()) if (s.pendingReset !== null && s.retryAt <= now) return true;
+    return false;
+  }
+
   /**
-   * Resolves pending resets (auto.offset.reset, seekToBeginning/End) with ListOffsets.
-   * Partitions whose leader cannot answer yet keep their reset pending.
+   * Resolves pending resets (auto.offset.reset, seekToBeginning/End) with one
+   * ListOffsets per leader, each applied as it answers. A partition whose leader is
+   * unknown or failed keeps its reset and is tried again after the retry back-off, so
+   * one offline partition never holds up the others.
    */
-  async resetPositions(deadline: number): Promise<void> {
-    const pending = [...this.assigned.all()].filter((s) => s.pendingReset !== null);
-    if (pending.length === 0) return;
-    const asked = pending.map((s) => ({ state: s, strategy: s.pendingReset! }));
-    const offsets = await this.listOffsets(
-      asked.map(({ state, strategy }) => ({ topic: state.topic, partition: state.partition, timestamp: strategy === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP })),
-      deadline,
-      { partial: true },
-    );
-    for (const { state, strategy } of asked) {
-      const found = offsets.get(state.key);
-      // Superseded by a seek or a newer reset while the request was out.
-      if (found === undefined || this.assigned.get(state) !== state || state.pendingReset !== strategy) continue;
-      state.position = found.offset;
-      state.positionLeaderEpoch = found.leaderEpoch;
-      state.pendingReset = null;
-      state.buffered = null;
+  async resetPositions(): Promise<void> {
+    const now = Date.now();
+    const byLeader = new Map<number, Array<{ state: PartitionState; strategy: OffsetResetStrategy }>>();
+    for (const state of this.assigned.all()) {
+      if (state.pendingReset === null || state.retryAt > now) continue;
+      const leader = this.cluster.leaderFor(state.topic, state.partition);
+      if (leader < 0) {
+        this.cluster.requestRefresh();
+        state.retryAt = now + this.settings.retry.backoffMs;
+        continue;
+      }
+      let list = byLeader.get(leader);
+      if (!list) byLeader.set(leader, (list = []));
+      list.push({ state, strategy: state.pendingReset });
     }
+    await Promise.all(
+      [...byLeader].map(async ([leader, asked]) => {
+        const found = new Map<string, { offset: number; timestamp: number; leaderEpoch: number }>();
+        try {
+          await this.listOffsetsFrom(
+            leader,
+            asked.map(({ state, strategy }) => ({ topic: state.topic, partition: state.partition, timestamp: strategy === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP })),
+            found,
+          );
+        } catch (err) {
+          if (!isRetriableError(err)) throw err;
+          this.cluster.requestRefresh();
+        }
+        for (const { state, strategy } of asked) {
+          // Superseded by a seek or a newer reset while the request was out.
+          if (this.assigned.get(state) !== state || state.pendingReset !== strategy) continue;
+          const offset = found.get(state.key);
+          if (offset === undefined) {
+            state.retryAt = Date.now() + this.settings.retry.backoffMs;
+            continue;
+          }
+          state.position = offset.offset;
+          state.positionLeaderEpoch = offset.leaderEpoch;
+          state.pendingReset = null;
+          state.buffered = null;
+          state.retryAt = 0;
+        }
+      }),
+    );
   }
 
   /**
    * ListOffsets for each partition at `timestamp` (or EARLIEST/LATEST), grouped by
-   * leader, retrying stale leaders until `deadline`. With `partial`, partitions still
-   * unanswered at the deadline are left out instead of failing the call.
+   * leader, retrying stale leaders until `deadline`.
    */
   async listOffsets(
     requests: ReadonlyArray<TopicPartition & { timestamp: number }>,
     deadline: number,
-    { partial = false }: { partial?: boolean } = {},
   ): Promise<Map<string, { offset: number; timestamp: number; leaderEpoch: number }>> {
     const result = new Map<string, { offset: number; timestamp: number; leaderEpoch: number }>();
     let remaining = [...requests];
@@ -648,7 +680,6 @@ export class Fetcher<K, V> {
       this.cluster.requestRefresh();
       const delay = backoffDelay(this.settings.retry, attempt);
       if (Date.now() + delay >= deadline) {
-        if (partial) break;
         throw lastError instanceof KafkaClientError
           ? lastError
           : new KafkaTimeoutError(`offsets of ${remaining.map(describePartition).join(', ')} not found before the deadline`);

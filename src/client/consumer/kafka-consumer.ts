@@ -1,7 +1,7 @@
 import { KafkaCluster } from '../cluster/kafka-cluster';
 import { ClientClosedError, ClientConfigError, KafkaTimeoutError, isRetriableError } from '../errors';
 import { topicPartitionKey, type ConsumerRecord, type TopicPartition, type TopicPartitionOffset } from '../listener/types';
-import { retryPolicy, type RetryPolicy } from '../retry';
+import { retryPolicy, sleep, type RetryPolicy } from '../retry';
 import { resolveAssignors } from './assignors/assignor-registry';
 import { resolveConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions } from './consumer-options';
 import { fieldDecoderFor, resolveDeserializer } from './deserializers';
@@ -409,12 +409,19 @@ export class KafkaConsumer<K = string | null, V = string | null> {
     this.closing = true;
     this.signal.notify();
     const deadline = Date.now() + timeoutMs;
+    const membership = this.membership;
     try {
-      if (this.membership) {
-        if (this.options.enableAutoCommit && this.subscriptionType !== 'NONE') {
-          await this.membership.commitOffsets(this.assigned.consumed(), deadline, true).catch(() => undefined);
-        }
-        await this.membership.close(deadline).catch(() => undefined);
+      if (membership) {
+        const leave = async (): Promise<void> => {
+          if (this.options.enableAutoCommit && this.subscriptionType !== 'NONE') {
+            await membership.commitOffsets(this.assigned.consumed(), deadline, true).catch(() => undefined);
+          }
+          await membership.close(deadline);
+        };
+        // Whatever is still waiting at the deadline (an unreachable coordinator) is cut short by closing the connections.
+        const cutShort = new AbortController();
+        await Promise.race([leave().catch(() => undefined), sleep(Math.max(0, deadline - Date.now()), cutShort.signal)]);
+        cutShort.abort();
       }
     } finally {
       this.closed = true;
@@ -487,12 +494,8 @@ export class KafkaConsumer<K = string | null, V = string | null> {
     this.throwPositionsError();
     if (this.positionsTask) return;
     let missing = false;
-    let resets = false;
-    for (const s of this.assigned.all()) {
-      if (s.position === null && s.pendingReset === null) missing = true;
-      else if (s.pendingReset !== null) resets = true;
-    }
-    if (!missing && !resets) return;
+    for (const s of this.assigned.all()) if (s.position === null && s.pendingReset === null) missing = true;
+    if (!missing && !this.fetcher.hasResetsDue()) return;
     this.positionsTask = this.resolvePositions(Date.now() + this.options.defaultApiTimeoutMs)
       .catch((err) => {
         if (!isRetriableError(err) && !this.closing) this.positionsError = err;
@@ -524,7 +527,7 @@ export class KafkaConsumer<K = string | null, V = string | null> {
         this.applyDefaultReset(missing);
       }
     }
-    await this.fetcher.resetPositions(deadline);
+    await this.fetcher.resetPositions();
   }
 
   private applyDefaultReset(states: readonly PartitionState[]): void {
