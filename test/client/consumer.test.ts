@@ -4,7 +4,7 @@
 // consumer is known by — heartbeats that keep a slow handler in the group, and
 // max.poll.interval.ms that takes a stuck one out. Test data is produced with kafkajs.
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
-import { KafkaConsumer, type ConsumerRebalanceListener } from '../../src/client/consumer/kafka-consumer';
+import { KafkaConsumer, WakeupError, type ConsumerRebalanceListener } from '../../src/client/consumer/kafka-consumer';
 import type { ConsumerOptions } from '../../src/client/consumer/consumer-options';
 import { OffsetOutOfRangeError } from '../../src/client/consumer/fetcher';
 import { CommitFailedError } from '../../src/client/consumer/group-membership';
@@ -297,6 +297,23 @@ describe('KafkaConsumer', () => {
     await close(loop.consumer);
   }, 30_000);
 
+  it('rejoins when a subscribed topic gains partitions, and reads the new one', async () => {
+    const topic = 'growing';
+    await createTopic(topic, 1);
+    const loop = new PollLoop(consumer({ 'group.id': newGroup(), 'metadata.max.age.ms': 300 }));
+    loop.consumer.subscribe([topic], loop.listener);
+    loop.start();
+    await waitFor(() => loop.consumer.assignment().length === 1, { what: 'the first assignment' });
+    await admin.createPartitions({ topicPartitions: [{ topic, count: 2 }] });
+    await waitFor(() => loop.consumer.assignment().length === 2, { timeoutMs: 10_000, what: 'the new partition to be assigned' });
+    await producer.send({ topic, acks: -1, messages: [{ partition: 1, value: 'in the new partition' }] });
+    await waitFor(() => loop.records.some((r) => r.partition === 1), { what: 'a record of the new partition' });
+    await loop.stop();
+    expect(loop.events.at(-1)).toEqual({ kind: 'assigned', partitions: [0, 1].map((partition) => ({ topic, partition })) });
+    expect(loop.events.some((e) => e.kind === 'lost')).toBe(false);
+    await close(loop.consumer);
+  }, 30_000);
+
   it('seeks, pauses and resumes partitions', async () => {
     const topic = 'seek-pause';
     await createTopic(topic, 2);
@@ -354,6 +371,16 @@ describe('KafkaConsumer', () => {
     expect(records[0].key!.toString()).toBe('k31');
     expect(() => c.subscribe([topic])).toThrow(ClientConfigError);
     await expect(c.commitSync()).rejects.toThrow(ClientConfigError);
+
+    // wakeup() ends a waiting poll at once, and a wakeup between polls ends the next one.
+    const startedAt = Date.now();
+    const waiting = c.poll(10_000);
+    c.wakeup();
+    await expect(waiting).rejects.toBeInstanceOf(WakeupError);
+    expect(Date.now() - startedAt).toBeLessThan(1000);
+    c.wakeup();
+    await expect(c.poll(10_000)).rejects.toBeInstanceOf(WakeupError);
+    await expect(c.poll(0)).resolves.toEqual([]);
     await close(c);
   }, 30_000);
 

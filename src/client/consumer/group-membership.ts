@@ -592,8 +592,11 @@ export class GroupMembership {
     this.leader = true;
     const members = join.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata }));
     const topics = [...new Set(members.flatMap((m) => decodeMemberSubscription(m).topics))];
-    // Other members may subscribe to topics this one has no metadata for yet.
+    // Other members may subscribe to topics this one has no metadata for yet, and the
+    // rebalance may be the broker's answer to a topic growing: assign over fresh counts,
+    // or the next metadata refresh would find them stale and cost another rebalance.
     await this.cluster.ensureTopics(topics, 0).catch(() => undefined);
+    await this.cluster.refreshMetadata().catch(() => undefined);
     const counts = new Map<string, number>();
     const snapshot = new Map<string, number>();
     for (const topic of topics) {
