@@ -286,6 +286,8 @@ describe('KafkaConsumer', () => {
     loop.start();
     await waitFor(() => loop.records.length >= 20, { timeoutMs: 10_000, what: 'pattern-a records' });
     expect(loop.consumer.subscription()).toEqual(['pattern-a']);
+    // The group formed over the matching topics from the start, not over none first.
+    expect(loop.events.map((e) => keys(e.partitions))).toEqual([keys([0, 1].map((partition) => ({ topic: 'pattern-a', partition })))]);
 
     await createTopic('pattern-b', 1);
     await produce('pattern-b', 1, 10, 100);

@@ -407,10 +407,14 @@ export class Fetcher<K, V> {
     }
     for (const [node, partitions] of byNode) {
       this.inFlight.add(node);
-      this.fetchFrom(node, partitions).finally(() => {
-        this.inFlight.delete(node);
-        this.signal.notify();
-      });
+      this.fetchFrom(node, partitions)
+        .catch((err) => {
+          this.pendingError ??= err instanceof Error ? err : new Error(String(err));
+        })
+        .finally(() => {
+          this.inFlight.delete(node);
+          this.signal.notify();
+        });
     }
     return byNode.size;
   }

@@ -689,7 +689,9 @@ export class GroupMembership {
   private scheduleHeartbeat(delayMs: number): void {
     if (!this.heartbeatRunning || this.closed) return;
     clearTimeout(this.heartbeatTimer);
-    this.heartbeatTimer = setTimeout(() => void this.heartbeat(), Math.max(0, delayMs));
+    this.heartbeatTimer = setTimeout(() => {
+      this.heartbeat().catch(() => this.scheduleHeartbeat(this.settings.retry.backoffMs));
+    }, Math.max(0, delayMs));
     // Like Java's daemon heartbeat thread: it alone does not keep the process alive.
     this.heartbeatTimer.unref?.();
   }

@@ -85,6 +85,8 @@ export class KafkaConsumer<K = string | null, V = string | null> {
   private subscriptionType: SubscriptionType = 'NONE';
   private subscribedTopics: string[] = [];
   private pattern: RegExp | null = null;
+  /** The first all-topics metadata of a pattern subscription, until it arrives. */
+  private patternMetadata: Promise<void> | null = null;
   private listener: ConsumerRebalanceListener = {};
   private listenerError: unknown = null;
   private positionsTask: Promise<void> | null = null;
@@ -168,10 +170,17 @@ export class KafkaConsumer<K = string | null, V = string | null> {
       // Java matches the whole topic name (Pattern.matcher(topic).matches()).
       this.pattern = new RegExp(`^(?:${topics.source})$`, topics.flags.replace(/[gy]/g, ''));
       this.setSubscribedTopics(this.matchingTopics());
-      this.cluster.watchAllTopics().then(
-        () => this.onMetadataUpdate(),
-        () => undefined,
-      );
+      // The first join waits for the topic list, so the group does not form over no topics first.
+      const ready: Promise<void> = this.cluster
+        .watchAllTopics()
+        .then(
+          () => this.onMetadataUpdate(),
+          () => undefined,
+        )
+        .finally(() => {
+          if (this.patternMetadata === ready) this.patternMetadata = null;
+        });
+      this.patternMetadata = ready;
       return;
     }
     for (const topic of topics) {
@@ -250,7 +259,8 @@ export class KafkaConsumer<K = string | null, V = string | null> {
     try {
       do {
         this.throwIfWakeupOrClosing();
-        if (this.membership && this.isGroupManaged()) {
+        if (this.patternMetadata) await Promise.race([this.patternMetadata, this.signal.wait(deadline - Date.now())]);
+        if (this.membership && this.isGroupManaged() && !this.patternMetadata) {
           await this.membership.poll();
           this.throwListenerError();
         }
