@@ -228,6 +228,19 @@ describe('GroupMembership', () => {
     expect(coordinator.requests(ApiKey.JoinGroup).at(-1)!.body.memberId).toBe(m.generation.memberId);
   });
 
+  it('a static member fenced by a newer instance with its group.instance.id fails poll() for good', async () => {
+    const m = membership({ groupInstanceId: 'host-1' });
+    await pollUntilStable(m);
+    coordinator.heartbeatCode = ErrorCode.FENCED_INSTANCE_ID;
+    let error: unknown;
+    await until(() => {
+      m.poll().catch((err) => (error = err));
+      return error !== undefined;
+    }, 'poll() to fail');
+    expect(error).toMatchObject({ code: ErrorCode.FENCED_INSTANCE_ID, retriable: false });
+    await expect(m.poll()).rejects.toBe(error);
+  });
+
   it('cooperative: revokes only what the new assignment takes away, then rejoins once more', async () => {
     coordinator.leader = 'someone-else';
     coordinator.followerAssignment = ALL;
