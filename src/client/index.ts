@@ -36,3 +36,17 @@ export { Payload, Key, Headers, Header, Ack, Record } from './listener/listener-
 export { KafkaHeaders, topicPartitionKey } from './listener/types';
 export type { ConsumerRecord, Acknowledgment, TopicPartition, TopicPartitionOffset, TimestampType, ListenerHeaders, RecordHeader } from './listener/types';
 // ---- end of Nest integration ----
+
+// ---- Listener containers: registry, containers, error handling (issue 7) ----
+export { KafkaListenerEndpointRegistry } from './listener/kafka-listener-registry.service';
+export { ConcurrentMessageListenerContainer } from './listener/concurrent-listener-container';
+export type { MessageListenerContainer } from './listener/concurrent-listener-container';
+export { KafkaMessageListenerContainer } from './listener/listener-container';
+export type { KafkaListenerContainerOptions, DefaultErrorHandlerOptions, ListenerConsumer, ListenerConsumerFactory } from './listener/container-options';
+export { DefaultErrorHandler, DeserializationError, BatchListenerFailedError } from './listener/error-handler';
+export type { CommonErrorHandler, ConsumerRecordRecoverer, ErrorHandlerContext, ErrorHandlingDecision, FailedRecord, DefaultErrorHandlerSettings } from './listener/error-handler';
+export { DeadLetterPublishingRecoverer, DltHeaders, deadLetterHeaders } from './listener/dead-letter-publisher';
+export type { DeadLetterTemplate, DeadLetterDestination, DeadLetterDestinationResolver, DeadLetterPublishingOptions } from './listener/dead-letter-publisher';
+export { FixedBackOff, ExponentialBackOff, BACK_OFF_STOP, UNLIMITED_ATTEMPTS } from './listener/backoff';
+export type { BackOff, BackOffExecution, ExponentialBackOffSettings } from './listener/backoff';
+// ---- end of listener containers ----

@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import type { ClientConfig } from '../config/client.config';
 import { loadClientConfig, type KafkaModuleAsyncOptions, type KafkaModuleOptions } from './kafka-options';
 import { KafkaTemplate } from './kafka-template';
+import { listenerProviders } from './listener/kafka-listener-registry.service';
 
 /** The options given to forRoot, or made by forRootAsync's factory. */
 export const KAFKA_MODULE_OPTIONS = Symbol('KAFKA_MODULE_OPTIONS');
@@ -17,7 +18,7 @@ export const KAFKA_CLIENT_CONFIG = Symbol('KAFKA_CLIENT_CONFIG');
  * before the template closes its producer in onApplicationShutdown, so a container
  * stopping can still publish.
  */
-const LISTENER_PROVIDERS: Provider[] = [];
+const LISTENER_PROVIDERS: Provider[] = listenerProviders(KAFKA_CLIENT_CONFIG, KAFKA_MODULE_OPTIONS);
 
 /**
  * The SDK for Nest applications, as Spring Boot's Kafka auto-configuration:
@@ -58,7 +59,7 @@ export class KafkaModule {
         },
         ...LISTENER_PROVIDERS,
       ],
-      exports: [KAFKA_MODULE_OPTIONS, KAFKA_CLIENT_CONFIG, KafkaTemplate],
+      exports: [KAFKA_MODULE_OPTIONS, KAFKA_CLIENT_CONFIG, KafkaTemplate, ...LISTENER_PROVIDERS],
     };
   }
 }
