@@ -96,7 +96,8 @@ export class ExponentialBackOff implements BackOff {
         const interval = next;
         attempts++;
         elapsed += interval;
-        next = Math.min(Math.round(next * this.multiplier), this.maxIntervalMs);
+        // Truncated as Spring truncates its long interval.
+        next = Math.min(Math.floor(next * this.multiplier), this.maxIntervalMs);
         return interval;
       },
     };
