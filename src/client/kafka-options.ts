@@ -6,6 +6,7 @@ import { documentedKeys } from '../config/config-key.decorator';
 import { loadSpringProperties } from '../config/spring-property-loader';
 import { ClientConfigError } from './errors';
 import type { KafkaTemplateOptions } from './kafka-template';
+import type { KafkaListenerContainerOptions } from './listener/container-options';
 
 /** Options of KafkaModule.forRoot; none are needed when application.yml holds `kafka.*`. */
 export interface KafkaModuleOptions {
@@ -29,6 +30,8 @@ export interface KafkaModuleOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The KafkaTemplate's own settings: custom serializers, a default topic, its producer factory. */
   readonly template?: KafkaTemplateOptions<any, any>;
+  /** Settings of the @KafkaListener containers: error handling (back-off, dead letters), commits, shutdown. */
+  readonly listener?: KafkaListenerContainerOptions;
 }
 
 /** KafkaModule.forRootAsync: the options come from a factory that may use other providers. */

@@ -13,13 +13,6 @@ import { DefaultErrorHandler, isCommonErrorHandler, type CommonErrorHandler } fr
 import { listenerDefaultsFrom, listenerMethodOf, resolveListenerEndpoint, type ListenerEndpoint } from './listener-endpoint';
 import { ListenerInvoker } from './listener-invoker';
 
-declare module '../kafka-options' {
-  interface KafkaModuleOptions {
-    /** Settings of the @KafkaListener containers: error handling (back-off, dead letters), commits, shutdown. */
-    readonly listener?: KafkaListenerContainerOptions;
-  }
-}
-
 /**
  * Spring Kafka's KafkaListenerAnnotationBeanPostProcessor and
  * KafkaListenerEndpointRegistry in one provider. When the module initialises it finds
