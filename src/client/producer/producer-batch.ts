@@ -6,10 +6,11 @@ import {
   CRC_START,
   CURRENT_MAGIC,
   crc32c,
-  varintSize,
-  writeVarint,
   type RecordHeader,
 } from '../../protocol';
+// Imported from their module, not the index: tsc compiles index re-exports into getters,
+// and these run several times per record.
+import { varintSize, writeVarint } from '../../protocol/codec/varint';
 import { writeInt64 } from '../../protocol/record-batch/int64';
 // The codec table is not part of the protocol package's index; it is still the protocol layer.
 import { codecFor } from '../../protocol/compression/compression-codecs';
