@@ -27,6 +27,8 @@ module.exports = {
       transform,
       transformIgnorePatterns,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // The examples import the SDK by its package name, as applications do (examples/tsconfig.json maps it the same way).
+      moduleNameMapper: { '^kafkanest$': '<rootDir>/src/index.ts' },
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
