@@ -119,6 +119,28 @@ describe('KafkaCluster', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it('trackTopics asks once for an unknown topic without waiting for it to exist, and nothing for a known one', async () => {
+    await startBrokers(1);
+    const c = cluster();
+    await c.connect();
+    const metadataRequests = () => brokers[0].requestsOf(ApiKey.Metadata);
+    const before = metadataRequests().length;
+    c.trackTopics(['later', 'later']);
+    await new Promise<void>((resolve) => c.onMetadataUpdate(resolve));
+    expect(metadataRequests().length - before).toBe(1);
+    expect(metadataRequests().at(-1)!.body.topics.map((t: { name: string }) => t.name)).toEqual(['later']);
+    expect(c.partitionCount('later')).toBeUndefined();
+
+    topics.later = { partitions: [{ leader: 0 }] };
+    await c.refreshMetadata();
+    expect(c.partitionCount('later')).toBe(1);
+    // A topic already known costs no request.
+    const known = metadataRequests().length;
+    c.trackTopics(['later']);
+    await c.refreshMetadata();
+    expect(metadataRequests().length - known).toBe(1);
+  });
+
   it('coalesces refreshes: callers during one share the next', async () => {
     await startBrokers(1);
     const c = cluster();

@@ -79,11 +79,12 @@ export function isCoordinatorError(code: number): boolean {
  * purpose) to reach them. Producers and consumers ask it for a leader or coordinator,
  * send, and report error codes back; it refreshes what those codes made stale.
  *
- * Metadata is fetched for the topics in use (`ensureTopics`), or for every topic once
- * a pattern subscription asks for all (`watchAllTopics`), from the least busy broker
- * connection, falling back to the other known brokers and then to the bootstrap list
- * in turn. Refreshes are coalesced: callers that ask while one is under way share the
- * next one, and error-driven refreshes are spaced by retry.backoff.ms.
+ * Metadata is fetched for the topics in use (`ensureTopics`, `trackTopics`), or for
+ * every topic once a pattern subscription asks for all (`watchAllTopics`), from the
+ * least busy broker connection, falling back to the other known brokers and then to
+ * the bootstrap list in turn. Refreshes are coalesced: callers that ask while one is
+ * under way share the next one, and error-driven refreshes are spaced by
+ * retry.backoff.ms.
  */
 export class KafkaCluster {
   readonly metadata = new ClusterMetadata();
@@ -212,6 +213,17 @@ export class KafkaCluster {
       }
       if (!(await sleep(delay, this.abort.signal))) this.throwIfClosed();
     }
+  }
+
+  /**
+   * Tracks these topics from now on and, when some are not in the cache yet, refreshes
+   * once for them without waiting for them to exist (a subscription or assignment whose
+   * topics may be created later; every later refresh asks about them again).
+   */
+  trackTopics(names: Iterable<string>): void {
+    const wanted = [...new Set(names)];
+    for (const name of wanted) this.trackedTopics.add(name);
+    if (this.missingTopics(wanted).length > 0) this.refreshMetadata().catch(() => undefined);
   }
 
   /** Stops tracking topics no longer used; the next refresh no longer asks about them. */

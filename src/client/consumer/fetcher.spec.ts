@@ -4,7 +4,8 @@ import { FakeBroker, type FakeRequest } from '../network/fake-broker.test-helper
 import type { ConsumerRecord } from '../listener/types';
 import { retryPolicy } from '../retry';
 import { fieldDecoderFor, stringDeserializer } from './deserializers';
-import { AssignedPartitions, Fetcher, OffsetOutOfRangeError, PollSignal, RecordDeserializationError, type OffsetResetStrategy } from './fetcher';
+import { AssignedPartitions, type OffsetResetStrategy } from './assigned-partitions';
+import { Fetcher, OffsetOutOfRangeError, PollSignal, RecordDeserializationError } from './fetcher';
 
 const TOPIC = 'orders';
 const T0 = 1_700_000_000_000;
@@ -203,7 +204,7 @@ describe('Fetcher', () => {
     const withReset = fetcher(500, 'latest').fetcher;
     await fetchRound(withReset);
     expect(assigned.get(tp0)!.pendingReset).toBe('latest');
-    expect(withReset.hasResetsDue()).toBe(true);
+    expect(assigned.hasResetsDue()).toBe(true);
     await withReset.resetPositions();
     expect(assigned.get(tp0)).toMatchObject({ position: 42, pendingReset: null, positionLeaderEpoch: 3 });
 
@@ -291,20 +292,3 @@ async function until(condition: () => boolean): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
-
-describe('AssignedPartitions', () => {
-  it('keeps the state of partitions that stay across a new assignment', () => {
-    const assigned = new AssignedPartitions();
-    const a = { topic: 't', partition: 0 };
-    const b = { topic: 't', partition: 1 };
-    assigned.set([a, b]);
-    assigned.seek(a, 10);
-    assigned.get(a)!.paused = true;
-    assigned.set([a, { topic: 'u', partition: 0 }]);
-    expect(assigned.get(a)).toMatchObject({ position: 10, paused: true });
-    expect(assigned.has(b)).toBe(false);
-    expect(assigned.topics().sort()).toEqual(['t', 'u']);
-    expect(assigned.consumed()).toEqual([{ ...a, offset: 10, leaderEpoch: -1 }]);
-    expect(() => assigned.seek(b, 1)).toThrow('not assigned');
-  });
-});

@@ -15,6 +15,7 @@ import { isMetadataError } from '../cluster/kafka-cluster';
 import { ClientClosedError, KafkaClientError, KafkaTimeoutError, isRetriableError } from '../errors';
 import { topicPartitionKey, type ConsumerRecord, type TopicPartition, type TopicPartitionOffset } from '../listener/types';
 import { backoffDelay, sleep, type RetryPolicy } from '../retry';
+import { describePartition, type AssignedPartitions, type OffsetResetStrategy, type PartitionState } from './assigned-partitions';
 import type { FieldDecoder } from './deserializers';
 
 /**
@@ -26,8 +27,6 @@ const READ_UNCOMMITTED = 0;
 /** ListOffsets timestamps that stand for a log's ends. */
 export const EARLIEST_TIMESTAMP = -2;
 export const LATEST_TIMESTAMP = -1;
-
-export type OffsetResetStrategy = 'earliest' | 'latest';
 
 /** OFFSET_OUT_OF_RANGE under auto.offset.reset=none (Kafka's OffsetOutOfRangeException); `offsets` are the positions that failed. */
 export class OffsetOutOfRangeError extends KafkaClientError {
@@ -64,129 +63,6 @@ export class RecordDeserializationError extends KafkaClientError {
       { retriable: false, cause },
     );
   }
-}
-
-/** One assigned partition's fetch state (Kafka's SubscriptionState.TopicPartitionState). */
-export interface PartitionState extends TopicPartition {
-  readonly key: string;
-  /** The next offset to return (and to fetch); null until resolved from a commit or a reset. */
-  position: number | null;
-  /** The leader epoch of the last record returned, -1 when unknown: what a commit records. */
-  positionLeaderEpoch: number;
-  paused: boolean;
-  /** A reset asked for (seekToBeginning/End, OFFSET_OUT_OF_RANGE, no commit) and not yet done. */
-  pendingReset: OffsetResetStrategy | null;
-  highWatermark: number;
-  logStartOffset: number;
-  /** Fetched records not yet returned; the partition is not fetched again until they are. */
-  buffered: CompletedFetch | null;
-  /** No fetch before this time (epoch ms), after a partition error. */
-  retryAt: number;
-}
-
-/**
- * The partitions this consumer owns and where it stands in each. Replaced by a
- * rebalance or by assign(); a partition kept across a change keeps its state.
- */
-export class AssignedPartitions {
-  private readonly states = new Map<string, PartitionState>();
-
-  /** Replaces the assignment; partitions kept keep their position and pause. */
-  set(partitions: readonly TopicPartition[]): void {
-    const next = new Map<string, PartitionState>();
-    for (const tp of partitions) {
-      const key = topicPartitionKey(tp);
-      next.set(key, this.states.get(key) ?? newPartitionState(tp, key));
-    }
-    this.states.clear();
-    for (const [key, state] of next) this.states.set(key, state);
-  }
-
-  add(partitions: readonly TopicPartition[]): void {
-    for (const tp of partitions) {
-      const key = topicPartitionKey(tp);
-      if (!this.states.has(key)) this.states.set(key, newPartitionState(tp, key));
-    }
-  }
-
-  remove(partitions: readonly TopicPartition[]): void {
-    for (const tp of partitions) this.states.delete(topicPartitionKey(tp));
-  }
-
-  clear(): void {
-    this.states.clear();
-  }
-
-  get(tp: TopicPartition): PartitionState | undefined {
-    return this.states.get(topicPartitionKey(tp));
-  }
-
-  /** The state of an assigned partition; IllegalStateException's message when it is not assigned. */
-  require(tp: TopicPartition, action: string): PartitionState {
-    const state = this.get(tp);
-    if (!state) throw new Error(`cannot ${action} ${describePartition(tp)}: the partition is not assigned to this consumer`);
-    return state;
-  }
-
-  has(tp: TopicPartition): boolean {
-    return this.states.has(topicPartitionKey(tp));
-  }
-
-  get size(): number {
-    return this.states.size;
-  }
-
-  all(): IterableIterator<PartitionState> {
-    return this.states.values();
-  }
-
-  partitions(): TopicPartition[] {
-    return [...this.states.values()].map((s) => ({ topic: s.topic, partition: s.partition }));
-  }
-
-  topics(): string[] {
-    return [...new Set([...this.states.values()].map((s) => s.topic))];
-  }
-
-  seek(tp: TopicPartition, offset: number, leaderEpoch = -1): void {
-    const state = this.require(tp, 'seek');
-    state.position = offset;
-    state.positionLeaderEpoch = leaderEpoch;
-    state.pendingReset = null;
-    state.buffered = null;
-    state.retryAt = 0;
-  }
-
-  requestReset(tp: TopicPartition, strategy: OffsetResetStrategy): void {
-    const state = this.require(tp, 'reset the offset of');
-    state.pendingReset = strategy;
-    state.buffered = null;
-  }
-
-  /** Positions of partitions that have one: what a commit of "everything consumed" sends (Kafka's allConsumed). */
-  consumed(): Array<TopicPartitionOffset & { leaderEpoch: number }> {
-    const out: Array<TopicPartitionOffset & { leaderEpoch: number }> = [];
-    for (const s of this.states.values()) {
-      if (s.position !== null) out.push({ topic: s.topic, partition: s.partition, offset: s.position, leaderEpoch: s.positionLeaderEpoch });
-    }
-    return out;
-  }
-}
-
-function newPartitionState(tp: TopicPartition, key: string): PartitionState {
-  return {
-    topic: tp.topic,
-    partition: tp.partition,
-    key,
-    position: null,
-    positionLeaderEpoch: -1,
-    paused: false,
-    pendingReset: null,
-    highWatermark: -1,
-    logStartOffset: -1,
-    buffered: null,
-    retryAt: 0,
-  };
 }
 
 /**
@@ -581,12 +457,6 @@ export class Fetcher<K, V> {
 
   // ---- positions from the log's ends (Kafka's OffsetFetcher) ----
 
-  /** Partitions with a reset to resolve now (not backing off after a failed attempt). */
-  hasResetsDue(now = Date.now()): boolean {
-    for (const s of this.assigned.all()) if (s.pendingReset !== null && s.retryAt <= now) return true;
-    return false;
-  }
-
   /**
    * Resolves pending resets (auto.offset.reset, seekToBeginning/End) with one
    * ListOffsets per leader, each applied as it answers. A partition whose leader is
@@ -735,10 +605,6 @@ export class Fetcher<K, V> {
     retry.push(...asked.values());
     return retry;
   }
-}
-
-export function describePartition(tp: TopicPartition): string {
-  return `${tp.topic}-${tp.partition}`;
 }
 
 function describeOffset(tp: TopicPartitionOffset): string {

@@ -6,6 +6,7 @@ import { FakeBroker, type FakeRequest } from '../network/fake-broker.test-helper
 import { retryPolicy } from '../retry';
 import { resolveAssignors } from './assignors/assignor-registry';
 import { groupByTopic } from './assignors/group-assignment';
+import { coordinatorIsBroker, offsetCommitAnswer, oneBrokerMetadata } from './fake-coordinator.test-helpers';
 import { PollSignal } from './fetcher';
 import { CommitFailedError, GroupMembership, RebalanceInProgressError, type GroupMembershipSettings, type MembershipHost } from './group-membership';
 
@@ -67,26 +68,9 @@ class Coordinator {
     const body = request.body;
     switch (request.apiKey) {
       case ApiKey.Metadata:
-        return {
-          brokers: [{ nodeId: 0, host: '127.0.0.1', port: this.broker.port, rack: null }],
-          clusterId: 'fake',
-          controllerId: 0,
-          topics: (body.topics ?? []).map((t: { name: string }) => ({
-            errorCode: 0,
-            name: t.name,
-            topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
-            isInternal: false,
-            partitions: ALL.map((tp) => ({ errorCode: 0, partitionIndex: tp.partition, leaderId: 0, leaderEpoch: 0, replicaNodes: [0], isrNodes: [0], offlineReplicas: [] })),
-          })),
-        };
+        return oneBrokerMetadata(request, this.broker, ALL.length);
       case ApiKey.FindCoordinator:
-        return {
-          errorCode: 0,
-          nodeId: 0,
-          host: '127.0.0.1',
-          port: this.broker.port,
-          coordinators: [{ key: GROUP, nodeId: 0, host: '127.0.0.1', port: this.broker.port, errorCode: 0, errorMessage: null }],
-        };
+        return coordinatorIsBroker(request, this.broker);
       case ApiKey.JoinGroup: {
         if (this.holdJoins) return undefined;
         const code = this.joinCodes.shift() ?? 0;
@@ -115,7 +99,7 @@ class Coordinator {
       case ApiKey.LeaveGroup:
         return { errorCode: 0, members: [{ memberId: body.memberId, groupInstanceId: null, errorCode: 0 }] };
       case ApiKey.OffsetCommit:
-        return { topics: body.topics.map((t: any) => ({ name: t.name, partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: this.commitCode })) })) };
+        return offsetCommitAnswer(request, this.commitCode);
       default:
         return undefined;
     }
@@ -293,6 +277,22 @@ describe('GroupMembership', () => {
     await m.poll();
     await until(() => m.state === 'PREPARING_REBALANCE', 'JoinGroup to be sent');
     await expect(m.commitOffsets([{ topic: TOPIC, partition: 1, offset: 9 }], Date.now() + 500)).rejects.toBeInstanceOf(RebalanceInProgressError);
+  });
+
+  it('a commit answered REBALANCE_IN_PROGRESS asks for a rejoin; one answered FENCED_INSTANCE_ID fails poll() for good', async () => {
+    const m = membership({ groupInstanceId: 'host-1' });
+    await pollUntilStable(m);
+    coordinator.commitCode = ErrorCode.REBALANCE_IN_PROGRESS;
+    await expect(m.commitOffsets([{ topic: TOPIC, partition: 0, offset: 1 }], Date.now() + 500)).rejects.toBeInstanceOf(RebalanceInProgressError);
+    expect(m.rejoinNeededOrPending()).toBe(true);
+    coordinator.commitCode = 0;
+    await pollUntilStable(m);
+    expect(m.generation.generationId).toBe(2);
+
+    coordinator.commitCode = ErrorCode.FENCED_INSTANCE_ID;
+    const fenced = await m.commitOffsets([{ topic: TOPIC, partition: 0, offset: 2 }], Date.now() + 500).catch((err) => err);
+    expect(fenced).toMatchObject({ code: ErrorCode.FENCED_INSTANCE_ID, retriable: false });
+    await expect(m.poll()).rejects.toBe(fenced);
   });
 
   it('on close, revokes and sends LeaveGroup for a dynamic member only', async () => {

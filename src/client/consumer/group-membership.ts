@@ -1,25 +1,19 @@
-import {
-  ErrorCode,
-  HeartbeatApi,
-  JoinGroupApi,
-  LeaveGroupApi,
-  OffsetCommitApi,
-  OffsetFetchApi,
-  SyncGroupApi,
-  type JoinGroupResponse,
-  type OffsetCommitRequest,
-  type OffsetFetchResponse,
-} from '../../protocol';
+import { ErrorCode, HeartbeatApi, JoinGroupApi, LeaveGroupApi, SyncGroupApi, type JoinGroupResponse } from '../../protocol';
 import { CONSUMER_PROTOCOL_TYPE } from '../../protocol/consumer-protocol';
 import type { KafkaCluster } from '../cluster/kafka-cluster';
 import { isCoordinatorError } from '../cluster/kafka-cluster';
 import { ClientClosedError, KafkaClientError, isRetriableError } from '../errors';
-import { topicPartitionKey, type TopicPartition, type TopicPartitionOffset } from '../listener/types';
+import { topicPartitionKey, type TopicPartition } from '../listener/types';
 import { backoffDelay, sleep, type RetryPolicy } from '../retry';
 import { rebalanceProtocolOf } from './assignors/assignor-registry';
 import { computeGroupAssignment, decodeMemberAssignment, decodeMemberSubscription, encodeMemberSubscription } from './assignors/group-assignment';
 import { DEFAULT_GENERATION, type PartitionAssignor, type RebalanceProtocol } from './assignors/partition-assignor';
-import { describePartition, type PollSignal } from './fetcher';
+import { describePartition } from './assigned-partitions';
+import type { PollSignal } from './fetcher';
+import { CommitFailedError, OffsetCommits, RebalanceInProgressError, type CommittedOffset, type OffsetToCommit } from './offset-commits';
+
+// The listener containers and suites import the commit errors and types from here.
+export { CommitFailedError, RebalanceInProgressError, type CommittedOffset, type OffsetToCommit };
 
 /** Where a member is in the group protocol (Kafka's AbstractCoordinator.MemberState). */
 export type MemberState = 'UNJOINED' | 'PREPARING_REBALANCE' | 'COMPLETING_REBALANCE' | 'STABLE';
@@ -31,46 +25,6 @@ export interface Generation {
 }
 
 export const NO_GENERATION: Generation = Object.freeze({ generationId: DEFAULT_GENERATION, memberId: '', protocolName: null });
-
-/**
- * A commit the group refused because this member is no longer part of the generation
- * it committed for: it was expired, fenced, or left after missing max.poll.interval.ms
- * (Kafka's CommitFailedException). Its partitions may already be elsewhere.
- */
-export class CommitFailedError extends KafkaClientError {
-  override readonly name = 'CommitFailedError';
-  constructor(code: number, detail: string) {
-    super(
-      code,
-      `commit cannot be completed: ${detail}. The group has already rebalanced and assigned the partitions to another member; ` +
-        'this usually means the time between poll() calls exceeded max.poll.interval.ms. Poll again to rejoin.',
-      { retriable: false },
-    );
-  }
-}
-
-/** A commit made while the group rebalances (Kafka's RebalanceInProgressException): poll(), then commit again. */
-export class RebalanceInProgressError extends KafkaClientError {
-  override readonly name = 'RebalanceInProgressError';
-  constructor(detail: string) {
-    super(ErrorCode.REBALANCE_IN_PROGRESS, `commit cannot be completed while the group rebalances (${detail}); poll() to finish the rebalance, then commit again`, {
-      retriable: false,
-    });
-  }
-}
-
-/** What a commit carries per partition. */
-export interface OffsetToCommit extends TopicPartitionOffset {
-  readonly metadata?: string;
-  readonly leaderEpoch?: number;
-}
-
-export interface CommittedOffset extends TopicPartition {
-  /** null when the group has committed nothing for the partition. */
-  readonly offset: number | null;
-  readonly metadata: string | null;
-  readonly leaderEpoch: number | null;
-}
 
 /** What the membership needs from the consumer it serves. */
 export interface MembershipHost {
@@ -124,7 +78,9 @@ interface JoinResult {
  * One consumer's membership of its group, Kafka's classic protocol as the Java
  * ConsumerCoordinator runs it: FindCoordinator, JoinGroup (MEMBER_ID_REQUIRED round
  * trip, static membership), the leader's assignment, SyncGroup, heartbeats on their own
- * timer, LeaveGroup; commits and committed-offset lookups go to the same coordinator.
+ * timer, LeaveGroup. Commits go out under the member's generation and their refusals
+ * move the membership (rejoin, reset, fenced); the OffsetCommit and OffsetFetch
+ * requests themselves are OffsetCommits'.
  *
  * The network rounds run in the background; everything the application sees (the
  * rebalance listener, assignment changes) happens inside poll(), as in Java, so a
@@ -157,6 +113,7 @@ export class GroupMembership {
   private closed = false;
   private readonly abort = new AbortController();
   private readonly stopWatchingMetadata: () => void;
+  private readonly offsetCommits: OffsetCommits;
   /** Rebalances this member completed; for tests and metrics. */
   rebalances = 0;
 
@@ -167,6 +124,7 @@ export class GroupMembership {
     private readonly signal: PollSignal,
   ) {
     this.protocol = rebalanceProtocolOf(settings.assignors);
+    this.offsetCommits = new OffsetCommits(cluster, settings, this.abort.signal);
     this.stopWatchingMetadata = cluster.onMetadataUpdate(() => this.checkLeaderSnapshot());
   }
 
@@ -273,9 +231,10 @@ export class GroupMembership {
   // ---- offsets ----
 
   /**
-   * OffsetCommit for the group. With `retry`, retriable failures (coordinator moved or
-   * loading, timeouts) are retried until `deadline`, as commitSync does; without, one
-   * attempt, as commitAsync.
+   * OffsetCommit for the group, under the current generation when the group manages
+   * the partitions. With `retry`, retriable failures (coordinator moved or loading,
+   * timeouts) are retried until `deadline`, as commitSync does; without, one attempt,
+   * as commitAsync.
    */
   async commitOffsets(offsets: readonly OffsetToCommit[], deadline: number, retry = true): Promise<void> {
     if (offsets.length === 0) return;
@@ -288,133 +247,38 @@ export class GroupMembership {
       }
       generation = stable;
     }
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.commitOnce(offsets, generation);
-        return;
-      } catch (err) {
-        if (!retry || !isRetriableError(err) || this.closed) throw err;
-        const delay = backoffDelay(this.settings.retry, attempt);
-        if (Date.now() + delay >= deadline) throw err;
-        await sleep(delay, this.abort.signal);
-      }
+    const member = {
+      generationId: generation.generationId,
+      memberId: generation.memberId,
+      // Java sends the instance id only with a generation: a commit outside the group names no member.
+      groupInstanceId: generation === NO_GENERATION ? null : this.settings.groupInstanceId,
+    };
+    try {
+      await this.offsetCommits.commit(offsets, member, deadline, retry);
+    } catch (err) {
+      this.commitRefused(err, generation);
+      throw err;
     }
   }
 
   /** The committed offsets of `partitions`, in their order (OffsetFetch), retrying until `deadline`. */
-  async fetchCommittedOffsets(partitions: readonly TopicPartition[], deadline: number): Promise<CommittedOffset[]> {
-    if (partitions.length === 0) return [];
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.fetchCommittedOnce(partitions);
-      } catch (err) {
-        if (!isRetriableError(err) || this.closed) throw err;
-        const delay = backoffDelay(this.settings.retry, attempt);
-        if (Date.now() + delay >= deadline) throw err;
-        await sleep(delay, this.abort.signal);
-      }
-    }
+  fetchCommittedOffsets(partitions: readonly TopicPartition[], deadline: number): Promise<CommittedOffset[]> {
+    return this.offsetCommits.fetchCommitted(partitions, deadline);
   }
 
   private generationIfStable(): Generation | null {
     return this.memberState === 'STABLE' && this.current.generationId >= 0 ? this.current : null;
   }
 
-  private async commitOnce(offsets: readonly OffsetToCommit[], generation: Generation): Promise<void> {
-    const { groupId } = this.settings;
-    const connection = await this.coordinatorConnection();
-    const byTopic = new Map<string, OffsetCommitRequest['topics'][number]['partitions']>();
-    for (const o of offsets) {
-      let list = byTopic.get(o.topic);
-      if (!list) byTopic.set(o.topic, (list = []));
-      list.push({
-        partitionIndex: o.partition,
-        committedOffset: o.offset,
-        committedLeaderEpoch: o.leaderEpoch ?? -1,
-        commitTimestamp: -1,
-        committedMetadata: o.metadata ?? '',
-      });
+  /** What a refused commit says about this member (Java's OffsetCommitResponseHandler). */
+  private commitRefused(err: unknown, generation: Generation): void {
+    if (err instanceof RebalanceInProgressError) {
+      this.requestRejoin('a commit found the group rebalancing');
+    } else if (err instanceof CommitFailedError) {
+      if (this.current === generation) this.resetGeneration(err.code === ErrorCode.UNKNOWN_MEMBER_ID, `commit failed with ${err.codeName}`);
+    } else if (err instanceof KafkaClientError && err.code === ErrorCode.FENCED_INSTANCE_ID) {
+      this.fatalError = err;
     }
-    const response = await connection.send(OffsetCommitApi, {
-      groupId,
-      generationIdOrMemberEpoch: generation.generationId,
-      memberId: generation.memberId,
-      // Java sends the instance id only with a generation: a commit outside the group names no member.
-      groupInstanceId: generation === NO_GENERATION ? null : this.settings.groupInstanceId,
-      retentionTimeMs: -1,
-      topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
-    });
-    for (const topic of response.topics) {
-      for (const p of topic.partitions) {
-        const code = p.errorCode;
-        if (code === ErrorCode.NONE) continue;
-        const what = `committing ${describePartition({ topic: topic.name, partition: p.partitionIndex })}`;
-        if (isCoordinatorError(code)) {
-          this.cluster.handleCoordinatorError(groupId, code);
-          throw new KafkaClientError(code, KafkaClientError.fromCode(code, what).message, { retriable: true });
-        }
-        switch (code) {
-          case ErrorCode.REBALANCE_IN_PROGRESS:
-            this.requestRejoin('a commit found the group rebalancing');
-            throw new RebalanceInProgressError(what);
-          case ErrorCode.UNKNOWN_MEMBER_ID:
-          case ErrorCode.ILLEGAL_GENERATION:
-            if (this.current === generation) this.resetGeneration(code === ErrorCode.UNKNOWN_MEMBER_ID, `commit failed with ${KafkaClientError.fromCode(code).codeName}`);
-            throw new CommitFailedError(code, KafkaClientError.fromCode(code, what).message);
-          case ErrorCode.FENCED_INSTANCE_ID:
-            this.fatalError = KafkaClientError.fromCode(code, what);
-            throw this.fatalError;
-          default:
-            throw KafkaClientError.fromCode(code, what);
-        }
-      }
-    }
-  }
-
-  private async fetchCommittedOnce(partitions: readonly TopicPartition[]): Promise<CommittedOffset[]> {
-    const { groupId } = this.settings;
-    const connection = await this.coordinatorConnection();
-    const version = connection.versionFor(OffsetFetchApi);
-    const byTopic = new Map<string, number[]>();
-    for (const tp of partitions) {
-      let list = byTopic.get(tp.topic);
-      if (!list) byTopic.set(tp.topic, (list = []));
-      list.push(tp.partition);
-    }
-    const topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
-    const response = await connection.send(
-      OffsetFetchApi,
-      {
-        groupId,
-        topics: version >= 8 ? [] : topics,
-        groups: version >= 8 ? [{ groupId, memberId: null, memberEpoch: -1, topics }] : [],
-        requireStable: false,
-      },
-      { version },
-    );
-    const { errorCode, answers } = offsetFetchAnswers(response, version, groupId);
-    if (errorCode !== ErrorCode.NONE) {
-      if (isCoordinatorError(errorCode)) this.cluster.handleCoordinatorError(groupId, errorCode);
-      throw KafkaClientError.fromCode(errorCode, `fetching committed offsets of group ${groupId}`);
-    }
-    const found = new Map<string, CommittedOffset>();
-    for (const topic of answers) {
-      for (const p of topic.partitions) {
-        const tp = { topic: topic.name, partition: p.partitionIndex };
-        if (p.errorCode !== ErrorCode.NONE && p.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
-          if (isCoordinatorError(p.errorCode)) this.cluster.handleCoordinatorError(groupId, p.errorCode);
-          throw KafkaClientError.fromCode(p.errorCode, `fetching the committed offset of ${describePartition(tp)}`);
-        }
-        const none = p.errorCode !== ErrorCode.NONE || p.committedOffset < 0;
-        found.set(topicPartitionKey(tp), {
-          ...tp,
-          offset: none ? null : p.committedOffset,
-          metadata: none ? null : p.metadata,
-          leaderEpoch: none || p.committedLeaderEpoch < 0 ? null : p.committedLeaderEpoch,
-        });
-      }
-    }
-    return partitions.map((tp) => found.get(topicPartitionKey(tp)) ?? { topic: tp.topic, partition: tp.partition, offset: null, metadata: null, leaderEpoch: null });
   }
 
   // ---- joining ----
@@ -765,15 +629,4 @@ export class GroupMembership {
   private throwIfFatal(): void {
     if (this.fatalError) throw this.fatalError;
   }
-}
-
-function offsetFetchAnswers(
-  response: OffsetFetchResponse,
-  version: number,
-  groupId: string,
-): { errorCode: number; answers: { name: string; partitions: { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string | null; errorCode: number }[] }[] } {
-  if (version < 8) return { errorCode: version >= 2 ? response.errorCode : ErrorCode.NONE, answers: response.topics };
-  const group = response.groups.find((g) => g.groupId === groupId);
-  if (!group) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, answers: [] };
-  return { errorCode: group.errorCode, answers: group.topics };
 }

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { KafkaCluster } from '../cluster/kafka-cluster';
 import { ClientClosedError, ClientConfigError, KafkaTimeoutError, isRetriableError } from '../errors';
 import { topicPartitionKey, type ConsumerRecord, type TopicPartition, type TopicPartitionOffset } from '../listener/types';
@@ -5,17 +6,10 @@ import { retryPolicy, sleep, type RetryPolicy } from '../retry';
 import { resolveAssignors } from './assignors/assignor-registry';
 import { resolveConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions } from './consumer-options';
 import { fieldDecoderFor, resolveDeserializer } from './deserializers';
-import {
-  AssignedPartitions,
-  EARLIEST_TIMESTAMP,
-  Fetcher,
-  LATEST_TIMESTAMP,
-  NoOffsetForPartitionError,
-  PollSignal,
-  type OffsetResetStrategy,
-  type PartitionState,
-} from './fetcher';
-import { GroupMembership, type CommittedOffset, type MembershipHost, type OffsetToCommit } from './group-membership';
+import { AssignedPartitions, type OffsetResetStrategy, type PartitionState } from './assigned-partitions';
+import { EARLIEST_TIMESTAMP, Fetcher, LATEST_TIMESTAMP, NoOffsetForPartitionError, PollSignal } from './fetcher';
+import { GroupMembership, type MembershipHost } from './group-membership';
+import type { CommittedOffset, OffsetToCommit } from './offset-commits';
 
 /**
  * Told when partitions come and go (Kafka's ConsumerRebalanceListener). Every callback
@@ -97,6 +91,7 @@ export class KafkaConsumer<K = string | null, V = string | null> {
   private closed = false;
   private nextAutoCommitAt: number;
   private readonly stopWatchingMetadata: () => void;
+  private readonly logger = new Logger('KafkaConsumer');
 
   constructor(options: ConsumerOptions<K, V>) {
     const o = resolveConsumerOptions(options);
@@ -233,7 +228,7 @@ export class KafkaConsumer<K = string | null, V = string | null> {
     this.assigned.set(partitions.map(({ topic, partition }) => ({ topic, partition })));
     for (const p of partitions) if (p.offset !== undefined) this.assigned.seek(p, p.offset);
     this.fetcher.discardStale();
-    this.trackTopics(this.assigned.topics());
+    this.cluster.trackTopics(this.assigned.topics());
   }
 
   /** The partitions this consumer owns now. */
@@ -376,7 +371,7 @@ export class KafkaConsumer<K = string | null, V = string | null> {
     const toCommit = offsets ?? this.assigned.consumed();
     membership.commitOffsets(toCommit, Date.now() + this.options.requestTimeoutMs, false).then(
       () => callback?.(null, toCommit),
-      (err: Error) => callback?.(err, toCommit),
+      (err: Error) => (callback ? callback(err, toCommit) : this.warnCommitFailed('commitAsync()', err)),
     );
   }
 
@@ -424,7 +419,7 @@ export class KafkaConsumer<K = string | null, V = string | null> {
       if (membership) {
         const leave = async (): Promise<void> => {
           if (this.options.enableAutoCommit && this.subscriptionType !== 'NONE') {
-            await membership.commitOffsets(this.assigned.consumed(), deadline, true).catch(() => undefined);
+            await membership.commitOffsets(this.assigned.consumed(), deadline, true).catch((err) => this.warnCommitFailed('Auto-commit of offsets on close', err));
           }
           await membership.close(deadline);
         };
@@ -458,13 +453,8 @@ export class KafkaConsumer<K = string | null, V = string | null> {
     if (!changed && this.subscribedTopics.length > 0) return;
     if (this.subscriptionType === 'AUTO_TOPICS') this.cluster.untrackTopics(this.subscribedTopics.filter((t) => !next.includes(t)));
     this.subscribedTopics = next;
-    if (this.subscriptionType === 'AUTO_TOPICS') this.trackTopics(next);
+    if (this.subscriptionType === 'AUTO_TOPICS') this.cluster.trackTopics(next);
     this.membership?.requestRejoin(`the subscription changed to ${next.join(', ') || 'no topics'}`);
-  }
-
-  /** Metadata for these topics from now on, without waiting for it. */
-  private trackTopics(topics: readonly string[]): void {
-    if (topics.length > 0) this.cluster.ensureTopics(topics, 0).catch(() => undefined);
   }
 
   private matchingTopics(): string[] {
@@ -505,7 +495,7 @@ export class KafkaConsumer<K = string | null, V = string | null> {
     if (this.positionsTask) return;
     let missing = false;
     for (const s of this.assigned.all()) if (s.position === null && s.pendingReset === null) missing = true;
-    if (!missing && !this.fetcher.hasResetsDue()) return;
+    if (!missing && !this.assigned.hasResetsDue()) return;
     this.positionsTask = this.resolvePositions(Date.now() + this.options.defaultApiTimeoutMs)
       .catch((err) => {
         if (!isRetriableError(err) && !this.closing) this.positionsError = err;
@@ -556,7 +546,7 @@ export class KafkaConsumer<K = string | null, V = string | null> {
     if (this.isGroupManaged() && this.membership.rejoinNeededOrPending()) return;
     const offsets = this.assigned.consumed();
     if (offsets.length === 0) return;
-    this.membership.commitOffsets(offsets, now + this.options.requestTimeoutMs, false).catch(() => undefined);
+    this.membership.commitOffsets(offsets, now + this.options.requestTimeoutMs, false).catch((err) => this.warnCommitFailed('Auto-commit of offsets', err));
   }
 
   private rebalanceHost(): MembershipHost {
@@ -575,7 +565,9 @@ export class KafkaConsumer<K = string | null, V = string | null> {
       beforeRebalance: async () => {
         if (!this.options.enableAutoCommit || !this.membership) return;
         // Java's maybeAutoCommitOffsetsSync before a rebalance: failures are logged, not thrown.
-        await this.membership.commitOffsets(this.assigned.consumed(), Date.now() + this.options.defaultApiTimeoutMs, true).catch(() => undefined);
+        await this.membership
+          .commitOffsets(this.assigned.consumed(), Date.now() + this.options.defaultApiTimeoutMs, true)
+          .catch((err) => this.warnCommitFailed('Auto-commit of offsets before the rebalance', err));
       },
       partitionsRevoked: async (partitions) => {
         try {
@@ -596,10 +588,15 @@ export class KafkaConsumer<K = string | null, V = string | null> {
       partitionsAssigned: async (added, assignment) => {
         this.assigned.set(assignment);
         this.fetcher.discardStale();
-        this.trackTopics(this.assigned.topics());
+        this.cluster.trackTopics(this.assigned.topics());
         await call(this.listener.onPartitionsAssigned, added);
       },
     };
+  }
+
+  /** A commit nobody awaits failed: say so (Java logs these too), the application carries on. */
+  private warnCommitFailed(what: string, err: unknown): void {
+    this.logger.warn(`${what} for group ${this.options.groupId} failed: ${err instanceof Error ? err.message : String(err)}`);
   }
 
   private throwListenerError(): void {

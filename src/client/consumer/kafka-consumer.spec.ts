@@ -1,0 +1,88 @@
+import { Logger } from '@nestjs/common';
+import { ApiKey, ErrorCode } from '../../protocol';
+import { FakeBroker } from '../network/fake-broker.test-helpers';
+import { coordinatorIsBroker, offsetCommitAnswer, oneBrokerMetadata } from './fake-coordinator.test-helpers';
+import { KafkaConsumer } from './kafka-consumer';
+
+const GROUP = 'g';
+const TOPIC = 'orders';
+
+/** A broker that knows TOPIC, coordinates GROUP, refuses every commit and never answers a Fetch. */
+async function refusingBroker(): Promise<FakeBroker> {
+  const broker: FakeBroker = await FakeBroker.start((request) => {
+    switch (request.apiKey) {
+      case ApiKey.Metadata:
+        return oneBrokerMetadata(request, broker, 1);
+      case ApiKey.FindCoordinator:
+        return coordinatorIsBroker(request, broker);
+      case ApiKey.OffsetCommit:
+        return offsetCommitAnswer(request, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+      default:
+        return undefined;
+    }
+  });
+  return broker;
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within 2 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('KafkaConsumer', () => {
+  let broker: FakeBroker;
+  let warnings: string[];
+
+  beforeEach(async () => {
+    broker = await refusingBroker();
+    warnings = [];
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
+  });
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await broker.close();
+  });
+
+  function consumer(autoCommitIntervalMs: number): KafkaConsumer {
+    return new KafkaConsumer({
+      'bootstrap.servers': broker.address,
+      'group.id': GROUP,
+      'auto.commit.interval.ms': autoCommitIntervalMs,
+      'retry.backoff.ms': 5,
+      'retry.backoff.max.ms': 20,
+    });
+  }
+
+  it('logs a failed commitAsync() that has no callback, and leaves one with a callback to it', async () => {
+    const c = consumer(60_000);
+    try {
+      const offsets = [{ topic: TOPIC, partition: 0, offset: 5 }];
+      let reported: Error | null = null;
+      c.commitAsync(offsets, (err) => (reported = err));
+      await until(() => reported !== null, 'the callback');
+      expect(reported).toMatchObject({ code: ErrorCode.GROUP_AUTHORIZATION_FAILED });
+      expect(warnings).toEqual([]);
+
+      c.commitAsync(offsets);
+      await until(() => warnings.length > 0, 'a warning');
+      expect(warnings).toEqual([expect.stringMatching(/^commitAsync\(\) for group g failed: .*GROUP_AUTHORIZATION_FAILED/)]);
+    } finally {
+      await c.close(1000);
+    }
+  });
+
+  it('logs failed auto-commits, in poll() and on close()', async () => {
+    const c = consumer(1);
+    c.assign([{ topic: TOPIC, partition: 0, offset: 5 }]);
+    const deadline = Date.now() + 2000;
+    while (warnings.length === 0 && Date.now() < deadline) await c.poll(10);
+    expect(warnings[0]).toMatch(/^Auto-commit of offsets for group g failed: .*GROUP_AUTHORIZATION_FAILED/);
+    warnings.length = 0;
+    await c.close(1000);
+    expect(warnings).toContainEqual(expect.stringMatching(/^Auto-commit of offsets on close for group g failed: .*GROUP_AUTHORIZATION_FAILED/));
+  });
+});
