@@ -7,7 +7,7 @@ import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { KafkaConsumer, WakeupError, type ConsumerRebalanceListener } from '../../src/client/consumer/kafka-consumer';
 import type { ConsumerOptions } from '../../src/client/consumer/consumer-options';
 import { OffsetOutOfRangeError } from '../../src/client/consumer/fetcher';
-import { CommitFailedError } from '../../src/client/consumer/group-membership';
+import { CommitFailedError } from '../../src/client/consumer/offset-commits';
 import { ClientClosedError, ClientConfigError } from '../../src/client/errors';
 import { topicPartitionKey, type ConsumerRecord, type TopicPartition } from '../../src/client/listener/types';
 import { KafkaCluster } from '../../src/client/cluster/kafka-cluster';

@@ -8,7 +8,8 @@ import { resolveAssignors } from './assignors/assignor-registry';
 import { groupByTopic } from './assignors/group-assignment';
 import { coordinatorIsBroker, offsetCommitAnswer, oneBrokerMetadata } from './fake-coordinator.test-helpers';
 import { PollSignal } from './fetcher';
-import { CommitFailedError, GroupMembership, RebalanceInProgressError, type GroupMembershipSettings, type MembershipHost } from './group-membership';
+import { GroupMembership, type GroupMembershipSettings, type MembershipHost } from './group-membership';
+import { CommitFailedError, RebalanceInProgressError } from './offset-commits';
 
 const GROUP = 'g';
 const TOPIC = 'orders';

@@ -12,9 +12,6 @@ import { describePartition } from './assigned-partitions';
 import type { PollSignal } from './fetcher';
 import { CommitFailedError, OffsetCommits, RebalanceInProgressError, type CommittedOffset, type OffsetToCommit } from './offset-commits';
 
-// The listener containers and suites import the commit errors and types from here.
-export { CommitFailedError, RebalanceInProgressError, type CommittedOffset, type OffsetToCommit };
-
 /** Where a member is in the group protocol (Kafka's AbstractCoordinator.MemberState). */
 export type MemberState = 'UNJOINED' | 'PREPARING_REBALANCE' | 'COMPLETING_REBALANCE' | 'STABLE';
 

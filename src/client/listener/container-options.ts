@@ -1,6 +1,6 @@
 import type { ConsumerOptions } from '../consumer/consumer-options';
 import type { ConsumerRebalanceListener, PartitionToAssign } from '../consumer/kafka-consumer';
-import type { OffsetToCommit } from '../consumer/group-membership';
+import type { OffsetToCommit } from '../consumer/offset-commits';
 import type { BackOff } from './backoff';
 import type { DeadLetterPublishingOptions } from './dead-letter-publisher';
 import type { CommonErrorHandler } from './error-handler';

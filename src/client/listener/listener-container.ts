@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { OffsetCommitPolicy, type AckMode } from '../consumer/ack-modes';
 import type { ConsumerOptions } from '../consumer/consumer-options';
 import type { Deserializer } from '../consumer/deserializers';
-import { RebalanceInProgressError } from '../consumer/group-membership';
+import { RebalanceInProgressError } from '../consumer/offset-commits';
 import { WakeupError, type ConsumerRebalanceListener } from '../consumer/kafka-consumer';
 import { ClientClosedError, KafkaClientError } from '../errors';
 import type { ListenerConsumer, ListenerConsumerFactory } from './container-options';
