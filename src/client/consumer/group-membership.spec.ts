@@ -152,9 +152,10 @@ describe('GroupMembership', () => {
 
   /** Calls poll() as the consumer's loop does until it reports a stable member. */
   async function pollUntilStable(m: GroupMembership): Promise<void> {
-    const deadline = Date.now() + 2000;
+    // Generous: it returns as soon as the member is stable, and a loaded CI machine must not fail it.
+    const deadline = Date.now() + 10_000;
     while (!(await m.poll())) {
-      if (Date.now() > deadline) throw new Error(`not stable within 2 s (state ${m.state})`);
+      if (Date.now() > deadline) throw new Error(`not stable within 10 s (state ${m.state})`);
       await signal.wait(50);
     }
   }
