@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ApiKey, ErrorCode } from '../../protocol';
+import { ApiKey, ErrorCode, encodeRecordBatch } from '../../protocol';
 import { FakeBroker } from '../network/fake-broker.test-helpers';
 import { coordinatorIsBroker, offsetCommitAnswer, oneBrokerMetadata } from './fake-coordinator.test-helpers';
 import { KafkaConsumer } from './kafka-consumer';
@@ -84,5 +84,38 @@ describe('KafkaConsumer', () => {
     warnings.length = 0;
     await c.close(1000);
     expect(warnings).toContainEqual(expect.stringMatching(/^Auto-commit of offsets on close for group g failed: .*GROUP_AUTHORIZATION_FAILED/));
+  });
+});
+
+describe('KafkaConsumer without a group', () => {
+  it('fetches as soon as the metadata of an assign() arrives, not after the retry back-off', async () => {
+    const batch = encodeRecordBatch([{ key: null, value: Buffer.from('v0'), timestamp: 1 }], { baseOffset: 0 });
+    const broker: FakeBroker = await FakeBroker.start((request) => {
+      switch (request.apiKey) {
+        case ApiKey.Metadata:
+          return oneBrokerMetadata(request, broker, 1);
+        case ApiKey.Fetch:
+          return {
+            responses: request.body.topics.map((t: { topic: string; partitions: Array<{ partition: number }> }) => ({
+              topic: t.topic,
+              partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: 0, highWatermark: 1, lastStableOffset: 1, logStartOffset: 0, abortedTransactions: null, preferredReadReplica: -1, records: batch })),
+            })),
+          };
+        default:
+          return undefined;
+      }
+    });
+    // A back-off far above what a local round trip takes: a poll() that slept it would stand out.
+    const c = new KafkaConsumer({ 'bootstrap.servers': broker.address, 'retry.backoff.ms': 5000, 'retry.backoff.max.ms': 5000 });
+    try {
+      c.assign([{ topic: TOPIC, partition: 0, offset: 0 }]);
+      const started = Date.now();
+      const records = await c.poll(10_000);
+      expect(records.map((r) => r.value)).toEqual(['v0']);
+      expect(Date.now() - started).toBeLessThan(2500);
+    } finally {
+      await c.close(1000);
+      await broker.close();
+    }
   });
 });

@@ -464,6 +464,8 @@ export class KafkaConsumer<K = string | null, V = string | null> {
   }
 
   private onMetadataUpdate(): void {
+    // Leaders may be known now: a poll() that found none (right after assign(), say) fetches at once instead of after the retry back-off.
+    this.signal.notify();
     if (this.subscriptionType !== 'AUTO_PATTERN') return;
     const matched = this.matchingTopics().sort();
     const current = this.subscribedTopics;
