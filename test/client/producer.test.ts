@@ -263,6 +263,30 @@ describe('KafkaProducer against a broker', () => {
     expect(p.metrics().bufferAvailableBytes).toBe(16_384);
   });
 
+  it('delivers callback sends in order beside promise sends, also those that waited for buffer memory', async () => {
+    await createTopic(broker.port, 'callbacks', 1);
+    const p = producer({ batchSize: 4096, bufferMemory: 16_384, lingerMs: 0 });
+    await p.send({ topic: 'callbacks', value: 'first' });
+    proxy.pause();
+    const value = 'c'.repeat(1000);
+    const byCallback: Array<{ index: number; offset: number | null; error: Error | null }> = [];
+    const promised: Array<Promise<{ index: number; offset: number }>> = [];
+    for (let i = 0; i < 60; i++) {
+      const record = { topic: 'callbacks', value: `${i}:${value}` };
+      if (i % 2 === 0) p.send(record, (error, metadata) => byCallback.push({ index: i, offset: metadata?.offset ?? null, error }));
+      else promised.push(p.send(record).then((m) => ({ index: i, offset: m.offset })));
+    }
+    await waitFor(() => p.metrics().waitingSends > 0, { what: 'sends to wait for buffer memory' });
+    proxy.resume();
+    const viaPromise = await Promise.all(promised);
+    await waitFor(() => byCallback.length === 30, { what: 'every callback' });
+    expect(byCallback.filter((c) => c.error !== null)).toEqual([]);
+    const offsets = [...byCallback, ...viaPromise].sort((a, b) => a.index - b.index).map((c) => c.offset);
+    expect(offsets).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    // Callbacks of one partition run in offset order.
+    expect(byCallback.map((c) => c.index)).toEqual(Array.from({ length: 30 }, (_, i) => 2 * i));
+  });
+
   it('fails sends that cannot get buffer memory within max.block.ms, and keeps the rest', async () => {
     await createTopic(broker.port, 'blocked', 1);
     const p = producer({ batchSize: 2048, bufferMemory: 4096, lingerMs: 0, maxBlockMs: 300 });

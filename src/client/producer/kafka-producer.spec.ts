@@ -1,7 +1,8 @@
 import { ApiKey, ErrorCode, RecordBatchView } from '../../protocol';
 import { KafkaClientError, KafkaTimeoutError } from '../errors';
 import { FakeBroker, type FakeRequest } from '../network/fake-broker.test-helpers';
-import { KafkaProducer } from './kafka-producer';
+import { Logger } from '@nestjs/common';
+import { KafkaProducer, type RecordCompletion, type SendCallback } from './kafka-producer';
 import type { ProducerOptions } from './producer-options';
 
 interface SeenBatch {
@@ -320,5 +321,61 @@ describe('KafkaProducer (against fake brokers)', () => {
     producers.push(p);
     await p.send({ topic: 't', key: 7, value: { n: 1 }, headers: { trace: 'abc', multi: ['1', '2'], bytes: Buffer.from([0]) } });
     expect(cluster.seen[0].values).toEqual(['{"n":1}']);
+  });
+
+  it('send(record, callback) delivers each outcome to the callback without a promise', async () => {
+    const p = producer();
+    const outcomes: Array<[string | null, number | null]> = [];
+    const all = new Promise<void>((resolve) => {
+      const callback: SendCallback = (error, metadata) => {
+        outcomes.push([error?.message ?? null, metadata?.offset ?? null]);
+        if (outcomes.length === 4) resolve();
+      };
+      for (const value of ['a', 'b', 'c']) expect(p.send({ topic: 't', partition: 1, value }, callback)).toBeUndefined();
+      p.send({ topic: 't', partition: 9, value: 'nowhere' }, callback);
+    });
+    await all;
+    expect(outcomes).toEqual([
+      [expect.stringMatching(/not in the range/), null],
+      [null, 0],
+      [null, 1],
+      [null, 2],
+    ]);
+  });
+
+  it('never calls a callback inside send(), also when the record is refused at once', async () => {
+    const p = producer();
+    await p.close();
+    let called = false;
+    let returned = false;
+    let returnedFirst = false;
+    const error = await new Promise<Error | null>((resolve) => {
+      p.send({ topic: 't', value: 'late' }, (err) => {
+        called = true;
+        returnedFirst = returned;
+        resolve(err);
+      });
+      returned = true;
+    });
+    expect([called, returnedFirst]).toEqual([true, true]);
+    expect(error?.message).toMatch(/closed/);
+  });
+
+  it('hands a RecordCompletion the metadata fields, and keeps completing records when a callback throws', async () => {
+    const p = producer();
+    const acknowledged: unknown[] = [];
+    const completion: RecordCompletion = { onAcknowledged: (...fields) => acknowledged.push(fields), onFailed: (err) => acknowledged.push(err) };
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      p.send({ topic: 't', partition: 0, value: 'first' }, () => {
+        throw new Error('careless callback');
+      });
+      p.sendSerialized('t', 0, 1234, null, Buffer.from('second'), undefined, completion);
+      await p.flush();
+      expect(acknowledged).toEqual([['t', 0, 1, 1234]]);
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining("topic-partition 't-0'"), expect.stringContaining('careless callback'));
+    } finally {
+      logged.mockRestore();
+    }
   });
 });

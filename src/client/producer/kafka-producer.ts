@@ -4,9 +4,21 @@ import type { PartitionMetadata } from '../cluster/cluster-metadata';
 import { ClientClosedError, KafkaClientError, KafkaTimeoutError } from '../errors';
 import { BufferPool } from './buffer-pool';
 import { StickyPartitioner, partitionForKey } from './partitioner';
-import { singleRecordBatchUpperBound, type RecordMetadata } from './producer-batch';
+import { singleRecordBatchUpperBound } from './producer-batch';
 import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './producer-options';
 import { NEEDS_MEMORY, RecordAccumulator } from './record-accumulator';
+import {
+  deliverFailed,
+  VIA_CALLBACK,
+  VIA_COMPLETION,
+  type Receiver,
+  type ReceiverMode,
+  type RecordCompletion,
+  type RecordMetadata,
+  type RejectSend,
+  type ResolveMetadata,
+  type SendCallback,
+} from './record-completion';
 import { Sender } from './sender';
 import { resolveSerializer, type Serializer } from './serializers';
 
@@ -25,7 +37,7 @@ export interface ProducerRecord<K = unknown, V = unknown> {
   readonly headers?: RecordHeaders;
 }
 
-export type { RecordMetadata } from './producer-batch';
+export type { RecordCompletion, RecordMetadata, SendCallback } from './record-completion';
 
 /** A send waiting for metadata or buffer memory; later sends queue behind it so order holds. */
 interface BlockedSend {
@@ -36,8 +48,8 @@ interface BlockedSend {
   readonly headers: RecordHeader[] | null;
   readonly timestamp: number;
   readonly deadline: number;
-  readonly resolve: (metadata: RecordMetadata) => void;
-  readonly reject: (err: Error) => void;
+  readonly receiver: Receiver;
+  readonly mode: ReceiverMode;
 }
 
 /** tryAppend outcomes other than a partition that needs memory. */
@@ -45,9 +57,24 @@ const HANDLED = -1;
 const NEEDS_METADATA = -2;
 
 /**
+ * The executor of every send()'s promise: one shared function rather than a closure per
+ * record, leaving the promise's settlers here for send() to pick up at once.
+ */
+let newResolve: ResolveMetadata;
+let newReject: RejectSend;
+function keepSettlers(resolve: ResolveMetadata, reject: RejectSend): void {
+  newResolve = resolve;
+  newReject = reject;
+}
+
+/**
  * Kafka's producer for Node: send() serializes the record, picks its partition as the
  * Java producer does, and appends it to that partition's batch; a Sender ships batches
  * to the partition leaders and settles each record's promise with its offset.
+ *
+ * Each record's outcome goes to a promise, or, cheaper, to a callback (Java's
+ * send(record, callback)): the batch keeps one receiver per record in a flat array, and
+ * makes the RecordMetadata only when the broker has answered.
  *
  * send() returns at once while the topic's metadata is known and buffer memory is free.
  * Otherwise the record waits, at most max.block.ms, and every later send waits behind
@@ -113,40 +140,41 @@ export class KafkaProducer<K = unknown, V = unknown> {
   }
 
   /** Sends one record; resolves once the broker acknowledged it (at once with offset -1 for acks=0). */
-  send(record: ProducerRecord<K, V>): Promise<RecordMetadata> {
-    if (this.closing) return Promise.reject(new ClientClosedError('the producer'));
-    let key: Buffer | null;
-    let value: Buffer | null;
-    let headers: RecordHeader[] | null;
-    let timestamp: number;
-    try {
-      const topic = record.topic;
-      if (typeof topic !== 'string' || topic.length === 0) throw new KafkaClientError(ErrorCode.INVALID_TOPIC_EXCEPTION, 'a record needs a topic', { retriable: false });
-      key = record.key === undefined || record.key === null ? null : this.keySerializer(record.key, topic);
-      value = record.value === undefined || record.value === null ? null : this.valueSerializer(record.value, topic);
-      headers = record.headers === undefined ? null : toRecordHeaders(record.headers);
-      timestamp = record.timestamp === undefined ? Date.now() : record.timestamp instanceof Date ? record.timestamp.getTime() : record.timestamp;
-      this.checkRecordSize(key, value, headers);
-    } catch (err) {
-      return Promise.reject(err);
+  send(record: ProducerRecord<K, V>): Promise<RecordMetadata>;
+  /**
+   * Sends one record and calls `callback` with its outcome, as Java's send(record, callback):
+   * no promise is made, the cheaper way for code that sends many records and only counts
+   * or logs outcomes. The callback never runs inside send(), also when the record is
+   * refused at once; one that throws is logged and does not affect other records.
+   */
+  send(record: ProducerRecord<K, V>, callback: SendCallback): void;
+  send(record: ProducerRecord<K, V>, callback?: SendCallback): Promise<RecordMetadata> | void {
+    if (callback === undefined) {
+      const promise = new Promise<RecordMetadata>(keepSettlers);
+      this.serializeAndEnqueue(record, newResolve, newReject);
+      return promise;
     }
-    const { topic, partition } = record;
-    return new Promise<RecordMetadata>((resolve, reject) => {
-      const outcome = this.blocked.length === 0 ? this.tryAppend(topic, partition, key, value, headers, timestamp, resolve, reject) : NEEDS_METADATA;
-      if (outcome === HANDLED) return;
-      this.blocked.push({
-        topic,
-        partition: outcome >= 0 ? outcome : partition,
-        key,
-        value,
-        headers,
-        timestamp,
-        deadline: Date.now() + this.options.maxBlockMs,
-        resolve,
-        reject,
-      });
-      this.runBlocked();
-    });
+    this.serializeAndEnqueue(record, callback, VIA_CALLBACK);
+  }
+
+  /**
+   * KafkaTemplate's way in: key and value are bytes already (this producer's serializers
+   * are not applied), and `completion` is told where the record landed as fields, so the
+   * template builds its SendResult without an intermediate RecordMetadata. Like the
+   * callback, `completion` is never called inside this method.
+   */
+  sendSerialized(
+    topic: string,
+    partition: number | undefined,
+    timestamp: number | Date | undefined,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: RecordHeaders | undefined,
+    completion: RecordCompletion,
+  ): void {
+    const refused = this.refusal(topic);
+    if (refused !== undefined) return this.failEarly(completion, VIA_COMPLETION, refused, topic, partition);
+    this.enqueue(topic, partition, timestamp, key, value, headers, completion, VIA_COMPLETION);
   }
 
   /** Sends every record buffered so far (linger.ms ignored) and resolves when each has succeeded or failed. */
@@ -205,7 +233,7 @@ export class KafkaProducer<K = unknown, V = unknown> {
       await drained;
     }
     this.pool.close();
-    for (const entry of this.blocked.takeAll()) entry.reject(fail);
+    for (const entry of this.blocked.takeAll()) deliverFailed(entry.receiver, entry.mode, fail, entry.topic, entry.partition ?? -1);
     this.sender.failQueued(fail);
     this.sender.stop();
     for (const batch of this.accumulator.incompleteBatches()) {
@@ -213,6 +241,64 @@ export class KafkaProducer<K = unknown, V = unknown> {
       batch.fail(fail);
     }
     if (this.ownsCluster) this.cluster.close();
+  }
+
+  private serializeAndEnqueue(record: ProducerRecord<K, V>, receiver: Receiver, mode: ReceiverMode): void {
+    const topic = record.topic;
+    let key: Buffer | null;
+    let value: Buffer | null;
+    try {
+      const refused = this.refusal(topic);
+      if (refused !== undefined) throw refused;
+      key = record.key === undefined || record.key === null ? null : this.keySerializer(record.key, topic);
+      value = record.value === undefined || record.value === null ? null : this.valueSerializer(record.value, topic);
+    } catch (err) {
+      return this.failEarly(receiver, mode, err, topic, record.partition);
+    }
+    this.enqueue(topic, record.partition, record.timestamp, key, value, record.headers, receiver, mode);
+  }
+
+  /** Why no record can go to `topic` now, if so. */
+  private refusal(topic: string): Error | undefined {
+    if (this.closing) return new ClientClosedError('the producer');
+    if (typeof topic !== 'string' || topic.length === 0) return new KafkaClientError(ErrorCode.INVALID_TOPIC_EXCEPTION, 'a record needs a topic', { retriable: false });
+    return undefined;
+  }
+
+  /** Appends the serialized record now, or queues it behind the sends waiting for metadata or memory. */
+  private enqueue(
+    topic: string,
+    partition: number | undefined,
+    recordTimestamp: number | Date | undefined,
+    key: Buffer | null,
+    value: Buffer | null,
+    recordHeaders: RecordHeaders | undefined,
+    receiver: Receiver,
+    mode: ReceiverMode,
+  ): void {
+    let headers: RecordHeader[] | null;
+    let timestamp: number;
+    try {
+      headers = recordHeaders === undefined ? null : toRecordHeaders(recordHeaders);
+      timestamp = recordTimestamp === undefined ? Date.now() : recordTimestamp instanceof Date ? recordTimestamp.getTime() : recordTimestamp;
+      this.checkRecordSize(key, value, headers);
+    } catch (err) {
+      return this.failEarly(receiver, mode, err, topic, partition);
+    }
+    const outcome = this.blocked.length === 0 ? this.tryAppend(topic, partition, key, value, headers, timestamp, receiver, mode) : NEEDS_METADATA;
+    if (outcome === HANDLED) return;
+    this.blocked.push({ topic, partition: outcome >= 0 ? outcome : partition, key, value, headers, timestamp, deadline: Date.now() + this.options.maxBlockMs, receiver, mode });
+    this.runBlocked();
+  }
+
+  /**
+   * Refuses a record before it reached a batch. A promise rejects now (its reactions run
+   * later anyway); a callback or completion is called on the next tick, so it never runs
+   * inside the send() that caused it.
+   */
+  private failEarly(receiver: Receiver, mode: ReceiverMode, err: unknown, topic: string, partition: number | undefined): void {
+    if (typeof mode === 'function') mode(asError(err));
+    else process.nextTick(deliverFailed, receiver, mode, asError(err), topic, partition ?? -1);
   }
 
   /**
@@ -226,12 +312,12 @@ export class KafkaProducer<K = unknown, V = unknown> {
     value: Buffer | null,
     headers: RecordHeader[] | null,
     timestamp: number,
-    resolve: (metadata: RecordMetadata) => void,
-    reject: (err: Error) => void,
+    receiver: Receiver,
+    mode: ReceiverMode,
   ): number {
     const fatal = this.sender.fatal;
     if (fatal) {
-      reject(fatal);
+      this.failEarly(receiver, mode, fatal, topic, explicitPartition);
       return HANDLED;
     }
     const count = this.cluster.partitionCount(topic);
@@ -239,7 +325,8 @@ export class KafkaProducer<K = unknown, V = unknown> {
     let partition: number;
     if (explicitPartition !== undefined) {
       if (!Number.isInteger(explicitPartition) || explicitPartition < 0 || explicitPartition >= count) {
-        reject(new KafkaClientError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Invalid partition given with record: ${explicitPartition} is not in the range [0...${count})`, { retriable: false }));
+        const invalid = new KafkaClientError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Invalid partition given with record: ${explicitPartition} is not in the range [0...${count})`, { retriable: false });
+        this.failEarly(receiver, mode, invalid, topic, explicitPartition);
         return HANDLED;
       }
       partition = explicitPartition;
@@ -248,7 +335,7 @@ export class KafkaProducer<K = unknown, V = unknown> {
     } else {
       partition = this.sticky.partition(topic, count, this.accumulator);
     }
-    const appended = this.accumulator.append(topic, partition, timestamp, key, value, headers, resolve, reject);
+    const appended = this.accumulator.append(topic, partition, timestamp, key, value, headers, receiver, mode);
     if (appended === NEEDS_MEMORY) return partition;
     if (key === null && explicitPartition === undefined) this.sticky.onAppend(topic, partition, appended);
     return HANDLED;
@@ -264,7 +351,7 @@ export class KafkaProducer<K = unknown, V = unknown> {
         try {
           await this.completeBlocked(entry);
         } catch (err) {
-          entry.reject(err instanceof Error ? err : new Error(String(err)));
+          deliverFailed(entry.receiver, entry.mode, asError(err), entry.topic, entry.partition ?? -1);
         }
         this.blocked.shift();
       }
@@ -279,14 +366,14 @@ export class KafkaProducer<K = unknown, V = unknown> {
       if (left <= 0) throw new KafkaTimeoutError(`Topic ${entry.topic} not present in metadata after ${this.options.maxBlockMs} ms`);
       await this.cluster.ensureTopics([entry.topic], left);
     }
-    const outcome = this.tryAppend(entry.topic, entry.partition, entry.key, entry.value, entry.headers, entry.timestamp, entry.resolve, entry.reject);
+    const outcome = this.tryAppend(entry.topic, entry.partition, entry.key, entry.value, entry.headers, entry.timestamp, entry.receiver, entry.mode);
     if (outcome === HANDLED) return;
     if (outcome === NEEDS_METADATA) throw new KafkaTimeoutError(`Topic ${entry.topic} not present in metadata after ${this.options.maxBlockMs} ms`);
     // Memory is short: wait for a batch to complete (batches are sendable while anyone waits).
     this.sender.wakeup();
     const size = this.accumulator.bufferSizeFor(entry.key, entry.value, entry.headers);
     const buffer = await this.pool.allocate(size, Math.max(0, entry.deadline - Date.now()));
-    const appended = this.accumulator.appendWithBuffer(buffer, entry.topic, outcome, entry.timestamp, entry.key, entry.value, entry.headers, entry.resolve, entry.reject);
+    const appended = this.accumulator.appendWithBuffer(buffer, entry.topic, outcome, entry.timestamp, entry.key, entry.value, entry.headers, entry.receiver, entry.mode);
     if (entry.key === null && entry.partition === undefined) this.sticky.onAppend(entry.topic, outcome, appended);
   }
 
@@ -323,21 +410,30 @@ export class KafkaProducer<K = unknown, V = unknown> {
   }
 }
 
-function toRecordHeaders(headers: RecordHeaders): RecordHeader[] {
-  const out: RecordHeader[] = [];
-  const push = (key: string, value: HeaderValue): void => {
-    out.push({ key, value: value === null ? null : typeof value === 'string' ? Buffer.from(value, 'utf8') : value });
-  };
+/** Kafka's headers from the record's; null when there are none, so a record without headers costs nothing here. */
+function toRecordHeaders(headers: RecordHeaders): RecordHeader[] | null {
+  let out: RecordHeader[] | null = null;
   if (Array.isArray(headers)) {
-    for (const h of headers as ReadonlyArray<{ key: string; value: HeaderValue }>) push(h.key, h.value);
-  } else {
-    for (const [key, value] of Object.entries(headers as Record<string, HeaderValue | readonly HeaderValue[] | undefined>)) {
-      if (value === undefined) continue;
-      if (Array.isArray(value)) for (const v of value as readonly HeaderValue[]) push(key, v);
-      else push(key, value as HeaderValue);
-    }
+    for (const h of headers as ReadonlyArray<{ key: string; value: HeaderValue }>) (out ??= []).push(recordHeader(h.key, h.value));
+    return out;
+  }
+  const byKey = headers as Record<string, HeaderValue | readonly HeaderValue[] | undefined>;
+  for (const key in byKey) {
+    if (!Object.prototype.hasOwnProperty.call(byKey, key)) continue;
+    const value = byKey[key];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value as readonly HeaderValue[]) (out ??= []).push(recordHeader(key, v));
+    else (out ??= []).push(recordHeader(key, value as HeaderValue));
   }
   return out;
+}
+
+function recordHeader(key: string, value: HeaderValue): RecordHeader {
+  return { key, value: value === null ? null : typeof value === 'string' ? Buffer.from(value, 'utf8') : value };
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 /** A queue with O(1) shift: a burst of 100k sends waiting for metadata must not cost O(n²). */

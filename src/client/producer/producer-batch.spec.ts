@@ -1,5 +1,6 @@
 import { CompressionType, RecordBatchView } from '../../protocol';
 import { ProducerBatch, singleRecordBatchUpperBound, type RecordMetadata } from './producer-batch';
+import { VIA_CALLBACK, VIA_COMPLETION, type RecordCompletion } from './record-completion';
 
 function collect() {
   const done: RecordMetadata[] = [];
@@ -107,5 +108,34 @@ describe('ProducerBatch', () => {
     lost.fail(new Error('gone'));
     lost.complete(5, -1);
     expect([failing.failed.length, failing.done.length]).toEqual([2, 0]);
+  });
+
+  it('keeps every receiver and timestamp when records outnumber what the first record suggested', () => {
+    const sink = collect();
+    const batch = new ProducerBatch('t', 0, Buffer.alloc(4096), Date.now(), 4096);
+    const base = 1_700_000_000_000;
+    batch.tryAppend(base, null, Buffer.alloc(1000), null, sink.resolve, sink.reject);
+    for (let i = 1; i < 300; i++) expect(batch.tryAppend(base + i, null, Buffer.from('x'), null, sink.resolve, sink.reject)).toBeGreaterThan(0);
+    batch.complete(0, -1);
+    expect(sink.done).toHaveLength(300);
+    expect(sink.done.every((m, i) => m.offset === i && m.timestamp === base + i)).toBe(true);
+  });
+
+  it('completes callbacks and RecordCompletions with the same fields a promise gets', () => {
+    const batch = new ProducerBatch('t', 3, Buffer.alloc(1024), Date.now(), 1024);
+    const calls: unknown[] = [];
+    const completion: RecordCompletion = { onAcknowledged: (...fields) => calls.push(fields), onFailed: (err) => calls.push(err.message) };
+    batch.tryAppend(50, null, null, null, (err, metadata) => calls.push([err, metadata]), VIA_CALLBACK);
+    batch.tryAppend(60, null, null, null, completion, VIA_COMPLETION);
+    batch.complete(7, -1);
+    expect(calls).toEqual([
+      [null, { topic: 't', partition: 3, offset: 7, timestamp: 50 }],
+      ['t', 3, 8, 60],
+    ]);
+    const failed = new ProducerBatch('t', 3, Buffer.alloc(1024), Date.now(), 1024);
+    failed.tryAppend(1, null, null, null, (err, metadata) => calls.push([err?.message, metadata]), VIA_CALLBACK);
+    failed.tryAppend(1, null, null, null, completion, VIA_COMPLETION);
+    failed.fail(new Error('gone'));
+    expect(calls.slice(2)).toEqual([['gone', null], 'gone']);
   });
 });

@@ -1,31 +1,15 @@
-import {
-  BATCH_HEADER_SIZE,
-  BATCH_LOG_OVERHEAD,
-  BatchOffsets,
-  CompressionType,
-  CRC_START,
-  CURRENT_MAGIC,
-  crc32c,
-  type RecordHeader,
-} from '../../protocol';
-// Imported from their module, not the index: tsc compiles index re-exports into getters,
+import { CompressionType, crc32c, type RecordHeader } from '../../protocol';
+// Imported from their modules, not the index: tsc compiles index re-exports into getters,
 // and these run several times per record.
 import { varintSize, writeVarint } from '../../protocol/codec/varint';
+import { BATCH_HEADER_SIZE, BATCH_LOG_OVERHEAD, BatchOffsets, CRC_START, CURRENT_MAGIC } from '../../protocol/record-batch/record-batch-layout';
 import { writeInt64 } from '../../protocol/record-batch/int64';
 // The codec table is not part of the protocol package's index; it is still the protocol layer.
 import { codecFor } from '../../protocol/compression/compression-codecs';
 
-export interface RecordMetadata {
-  readonly topic: string;
-  readonly partition: number;
-  /** -1 when acks=0: the broker does not say. */
-  readonly offset: number;
-  /** The record's create time, or the broker's append time on a LogAppendTime topic. */
-  readonly timestamp: number;
-}
+import { deliverAcknowledged, deliverFailed, type Receiver, type ReceiverMode } from './record-completion';
 
-type Resolve = (metadata: RecordMetadata) => void;
-type Reject = (err: Error) => void;
+export type { RecordMetadata } from './record-completion';
 
 /** Bytes of one record after its length prefix. */
 function recordBodySize(offsetDelta: number, timestampDelta: number, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | null): number {
@@ -64,6 +48,17 @@ export function singleRecordBatchUpperBound(key: Buffer | null, value: Buffer | 
   return size;
 }
 
+const SLOTS_PER_RECORD = 3;
+/** A batch's slots before its first record and after it is done: never written to. */
+const NO_SLOTS: never[] = [];
+/** At most this many records' slots are reserved up front (a compressed batch's limit may be large). */
+const MAX_EXPECTED_RECORDS = 2048;
+
+/** Records a batch will likely hold, judging by its first: records of one producer tend to be alike. */
+function expectedRecords(writeLimit: number, firstRecordSize: number): number {
+  return Math.min(MAX_EXPECTED_RECORDS, Math.max(1, Math.ceil((writeLimit - BATCH_HEADER_SIZE) / firstRecordSize)));
+}
+
 /**
  * One RecordBatch v2 being filled for one partition, as bytes from the first record on
  * (Kafka's MemoryRecordsBuilder): records are written straight into a buffer from the
@@ -72,16 +67,18 @@ export function singleRecordBatchUpperBound(key: Buffer | null, value: Buffer | 
  * set); setting the producer state rewrites the idempotence fields and the CRC in
  * place, so a retry resends the same bytes.
  *
- * Each record's promise callbacks and timestamp sit in flat arrays, completed in one
- * pass when the broker answers.
+ * What each record needs once the broker answers sits in one flat array, three slots
+ * per record: its receiver and mode (a promise's settlers, a callback, or a
+ * RecordCompletion; see record-completion.ts) and its timestamp delta. The array is
+ * sized from the first record, so a batch allocates it once instead of growing it.
  */
 export class ProducerBatch {
   /** Where the next record goes; the records section is [BATCH_HEADER_SIZE, writeOffset). */
   private writeOffset = BATCH_HEADER_SIZE;
   private baseTimestamp = 0;
   private maxTimestamp = -1;
-  private readonly settle: Array<Resolve | Reject> = [];
-  private readonly timestamps: number[] = [];
+  /** SLOTS_PER_RECORD per record: receiver, mode, timestamp delta. */
+  private slots: Array<Receiver | ReceiverMode | number> = NO_SLOTS;
   private doneWaiters: Array<() => void> | undefined;
   private closedBytes: Buffer | null = null;
   recordCount = 0;
@@ -137,7 +134,7 @@ export class ProducerBatch {
    * past the write limit the batch is then full, short of it only the buffer is.
    * The first record always fits: the buffer is sized for it.
    */
-  tryAppend(timestamp: number, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | null, resolve: Resolve, reject: Reject): number {
+  tryAppend(timestamp: number, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | null, receiver: Receiver, mode: ReceiverMode): number {
     if (this.full) return 0;
     const offsetDelta = this.recordCount;
     if (offsetDelta === 0) this.baseTimestamp = timestamp;
@@ -157,8 +154,11 @@ export class ProducerBatch {
     this.writeRecord(body, timestampDelta, offsetDelta, key, value, headers);
     this.recordCount++;
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
-    this.settle.push(resolve, reject);
-    this.timestamps.push(timestamp);
+    if (offsetDelta === 0) this.slots = new Array<Receiver | ReceiverMode | number>(SLOTS_PER_RECORD * expectedRecords(this.writeLimit, size));
+    const slot = SLOTS_PER_RECORD * offsetDelta;
+    this.slots[slot] = receiver;
+    this.slots[slot + 1] = mode;
+    this.slots[slot + 2] = timestampDelta;
     if (end >= this.writeLimit) this.full = true;
     return size;
   }
@@ -213,14 +213,11 @@ export class ProducerBatch {
   complete(baseOffset: number, logAppendTime: number): void {
     if (this.done) return;
     this.done = true;
-    const settle = this.settle;
-    for (let i = 0, r = 0; r < this.recordCount; i += 2, r++) {
-      (settle[i] as Resolve)({
-        topic: this.topic,
-        partition: this.partition,
-        offset: baseOffset < 0 ? -1 : baseOffset + r,
-        timestamp: logAppendTime >= 0 ? logAppendTime : this.timestamps[r],
-      });
+    const { slots, topic, partition, baseTimestamp } = this;
+    for (let r = 0, i = 0; r < this.recordCount; r++, i += SLOTS_PER_RECORD) {
+      const offset = baseOffset < 0 ? -1 : baseOffset + r;
+      const timestamp = logAppendTime >= 0 ? logAppendTime : baseTimestamp + (slots[i + 2] as number);
+      deliverAcknowledged(slots[i] as Receiver, slots[i + 1] as ReceiverMode, topic, partition, offset, timestamp);
     }
     this.finish();
   }
@@ -229,8 +226,8 @@ export class ProducerBatch {
   fail(err: Error): void {
     if (this.done) return;
     this.done = true;
-    const settle = this.settle;
-    for (let i = 1; i < settle.length; i += 2) (settle[i] as Reject)(err);
+    const slots = this.slots;
+    for (let r = 0, i = 0; r < this.recordCount; r++, i += SLOTS_PER_RECORD) deliverFailed(slots[i] as Receiver, slots[i + 1] as ReceiverMode, err, this.topic, this.partition);
     this.finish();
   }
 
@@ -241,8 +238,7 @@ export class ProducerBatch {
   }
 
   private finish(): void {
-    this.settle.length = 0;
-    this.timestamps.length = 0;
+    this.slots = NO_SLOTS;
     for (const waiter of this.doneWaiters?.splice(0) ?? []) waiter();
   }
 

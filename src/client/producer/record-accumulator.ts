@@ -1,7 +1,8 @@
 import { BATCH_HEADER_SIZE, CompressionType, type RecordHeader } from '../../protocol';
 import type { BufferPool } from './buffer-pool';
 import type { StickyPartitionView } from './partitioner';
-import { ProducerBatch, singleRecordBatchUpperBound, type RecordMetadata } from './producer-batch';
+import { ProducerBatch, singleRecordBatchUpperBound } from './producer-batch';
+import type { Receiver, ReceiverMode } from './record-completion';
 
 /** One partition's queue of batches, oldest first, and its idempotence bookkeeping. */
 export class PartitionQueue {
@@ -116,25 +117,13 @@ export class RecordAccumulator implements StickyPartitionView {
    * Returns the bytes the record took, or NEEDS_MEMORY: then nothing happened, and the
    * caller gets a buffer from the pool (waiting) and calls appendWithBuffer.
    */
-  append(
-    topic: string,
-    partition: number,
-    timestamp: number,
-    key: Buffer | null,
-    value: Buffer | null,
-    headers: readonly RecordHeader[] | null,
-    resolve: (metadata: RecordMetadata) => void,
-    reject: (err: Error) => void,
-  ): number {
+  append(topic: string, partition: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | null, receiver: Receiver, mode: ReceiverMode): number {
     const queue = this.queue(topic, partition);
-    const open = queue.openBatch;
-    if (open !== undefined) {
-      const appended = this.appendTo(open, timestamp, key, value, headers, resolve, reject);
-      if (appended > 0) return appended;
-    }
+    const appended = this.appendToOpen(queue, timestamp, key, value, headers, receiver, mode);
+    if (appended > 0) return appended;
     const buffer = this.pool.tryAllocate(this.bufferSizeFor(key, value, headers));
     if (buffer === undefined) return NEEDS_MEMORY;
-    return this.appendWithBuffer(buffer, topic, partition, timestamp, key, value, headers, resolve, reject);
+    return this.appendToNewBatch(queue, buffer, timestamp, key, value, headers, receiver, mode);
   }
 
   /** Appends the record to a new batch built on `buffer` (or to an open batch that appeared meanwhile, returning the buffer). */
@@ -146,24 +135,16 @@ export class RecordAccumulator implements StickyPartitionView {
     key: Buffer | null,
     value: Buffer | null,
     headers: readonly RecordHeader[] | null,
-    resolve: (metadata: RecordMetadata) => void,
-    reject: (err: Error) => void,
+    receiver: Receiver,
+    mode: ReceiverMode,
   ): number {
     const queue = this.queue(topic, partition);
-    const open = queue.openBatch;
-    if (open !== undefined) {
-      const appended = this.appendTo(open, timestamp, key, value, headers, resolve, reject);
-      if (appended > 0) {
-        this.pool.deallocate(buffer);
-        return appended;
-      }
+    const appended = this.appendToOpen(queue, timestamp, key, value, headers, receiver, mode);
+    if (appended > 0) {
+      this.pool.deallocate(buffer);
+      return appended;
     }
-    const batch = new ProducerBatch(topic, partition, buffer, Date.now(), this.writeLimit(topic, buffer.length));
-    queue.batches.push(batch);
-    this.incomplete.add(batch);
-    const appended = batch.tryAppend(timestamp, key, value, headers, resolve, reject);
-    this.onBatchEvent();
-    return appended;
+    return this.appendToNewBatch(queue, buffer, timestamp, key, value, headers, receiver, mode);
   }
 
   /** Partitions whose head batch can go now, grouped by leader. */
@@ -295,16 +276,11 @@ export class RecordAccumulator implements StickyPartitionView {
     return out;
   }
 
-  private appendTo(
-    batch: ProducerBatch,
-    timestamp: number,
-    key: Buffer | null,
-    value: Buffer | null,
-    headers: readonly RecordHeader[] | null,
-    resolve: (metadata: RecordMetadata) => void,
-    reject: (err: Error) => void,
-  ): number {
-    let appended = batch.tryAppend(timestamp, key, value, headers, resolve, reject);
+  /** Appends to the queue's open batch, if it has one with room; 0 when the record needs a new batch. */
+  private appendToOpen(queue: PartitionQueue, timestamp: number, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | null, receiver: Receiver, mode: ReceiverMode): number {
+    const batch = queue.openBatch;
+    if (batch === undefined) return 0;
+    let appended = batch.tryAppend(timestamp, key, value, headers, receiver, mode);
     if (appended === 0 && !batch.full) {
       // A compressed batch may hold more than its buffer: grow it while memory is free.
       const limit = this.writeLimit(batch.topic, batch.buffer.length);
@@ -316,10 +292,28 @@ export class RecordAccumulator implements StickyPartitionView {
         const old = batch.buffer;
         batch.grow(bigger, limit);
         this.pool.deallocate(old);
-        appended = batch.tryAppend(timestamp, key, value, headers, resolve, reject);
+        appended = batch.tryAppend(timestamp, key, value, headers, receiver, mode);
       }
     }
     if (appended === 0 || batch.full) this.onBatchEvent();
+    return appended;
+  }
+
+  private appendToNewBatch(
+    queue: PartitionQueue,
+    buffer: Buffer,
+    timestamp: number,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: readonly RecordHeader[] | null,
+    receiver: Receiver,
+    mode: ReceiverMode,
+  ): number {
+    const batch = new ProducerBatch(queue.topic, queue.partition, buffer, Date.now(), this.writeLimit(queue.topic, buffer.length));
+    queue.batches.push(batch);
+    this.incomplete.add(batch);
+    const appended = batch.tryAppend(timestamp, key, value, headers, receiver, mode);
+    this.onBatchEvent();
     return appended;
   }
 
