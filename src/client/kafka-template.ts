@@ -3,7 +3,7 @@ import { ErrorCode } from '../protocol';
 import type { ClientConfig } from '../config/client.config';
 import type { PartitionMetadata } from './cluster/cluster-metadata';
 import { ClientConfigError, KafkaClientError } from './errors';
-import { KafkaProducer, type ProducerRecord, type RecordMetadata } from './producer/kafka-producer';
+import { KafkaProducer, type ProducerRecord, type RecordCompletion, type RecordMetadata } from './producer/kafka-producer';
 import { producerOptionsFromConfig, type ProducerOptions } from './producer/producer-options';
 import { bufferSerializer, resolveSerializer, type Serializer, type SerializerSpec } from './producer/serializers';
 
@@ -68,6 +68,8 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
 export class KafkaTemplate<K = string, V = any> implements OnApplicationShutdown {
   readonly defaultTopic: string | undefined;
   private readonly producer: TemplateProducer;
+  /** The producer when the template built it (bytes serializers, no factory): sends take its callback path. */
+  private readonly ownProducer: KafkaProducer<Buffer, Buffer> | undefined;
   private readonly keySerializer: Serializer<K>;
   private readonly valueSerializer: Serializer<V>;
   private readonly closeTimeoutMs: number;
@@ -81,7 +83,8 @@ export class KafkaTemplate<K = string, V = any> implements OnApplicationShutdown
     const bytesOptions: ProducerOptions<Buffer, Buffer> = { ...producerOptions, keySerializer: bufferSerializer, valueSerializer: bufferSerializer };
     // Built now, not on first send, so settings that cannot work (acks=1 with
     // enable.idempotence=true) stop the application at start; nothing connects yet.
-    this.producer = options.producerFactory ? options.producerFactory(bytesOptions) : new KafkaProducer<Buffer, Buffer>(bytesOptions);
+    this.ownProducer = options.producerFactory ? undefined : new KafkaProducer<Buffer, Buffer>(bytesOptions);
+    this.producer = this.ownProducer ?? options.producerFactory!(bytesOptions);
   }
 
   /** Sends a record as given. */
@@ -93,13 +96,13 @@ export class KafkaTemplate<K = string, V = any> implements OnApplicationShutdown
   send(topic: string, partition: number | null | undefined, key: K | null, value: V | null): Promise<SendResult<K, V>>;
   send(topic: string, partition: number | null | undefined, timestamp: number | Date | null | undefined, key: K | null, value: V | null): Promise<SendResult<K, V>>;
   send(...args: unknown[]): Promise<SendResult<K, V>> {
-    const [first] = args;
+    const first = args[0];
     if (typeof first === 'object' && first !== null) {
       if (args.length > 2) return misuse(`send(record, options) takes 2 arguments, not ${args.length}`);
       return this.doSend(first as ProducerRecord<K, V>, args[1] as KafkaSendOptions | undefined);
     }
     if (typeof first !== 'string') return misuse('send needs a topic name or a ProducerRecord first');
-    const record = positionalRecord(first, args.slice(1), 'send(topic, ...)');
+    const record = positionalRecord(first, args, 1, 'send(topic, ...)');
     return record instanceof Error ? Promise.reject(record) : this.doSend(record as ProducerRecord<K, V>);
   }
 
@@ -112,7 +115,7 @@ export class KafkaTemplate<K = string, V = any> implements OnApplicationShutdown
     if (this.defaultTopic === undefined || this.defaultTopic === '') {
       return Promise.reject(new ClientConfigError('sendDefault needs a default topic: set kafka.template.default-topic (or the template option defaultTopic)'));
     }
-    const record = positionalRecord(this.defaultTopic, args, 'sendDefault(...)');
+    const record = positionalRecord(this.defaultTopic, args, 0, 'sendDefault(...)');
     return record instanceof Error ? Promise.reject(record) : this.doSend(record as ProducerRecord<K, V>);
   }
 
@@ -159,9 +162,10 @@ export class KafkaTemplate<K = string, V = any> implements OnApplicationShutdown
   }
 
   /**
-   * Every send overload ends here. Written with `.then` and explicit fields rather than
-   * async/await and a spread: this runs once per record, and those cost a second promise
-   * and a copied object each (measured at half the throughput in bench/client.ts).
+   * Every send overload ends here. On the template's own producer a send is one promise
+   * and one small completion object: the producer tells the completion where the record
+   * landed and it resolves the SendResult, with no promise chained on another and no
+   * RecordMetadata copied (this runs once per record; bench/client.ts measures it).
    */
   protected doSend(record: ProducerRecord<K, V>, _options?: KafkaSendOptions): Promise<SendResult<K, V>> {
     const topic = record.topic;
@@ -176,6 +180,12 @@ export class KafkaTemplate<K = string, V = any> implements OnApplicationShutdown
     }
     const serializedKeySize = key === null ? -1 : key.length;
     const serializedValueSize = value === null ? -1 : value.length;
+    if (this.ownProducer !== undefined) {
+      const promise = new Promise<SendResult<K, V>>(keepSettlers);
+      const completion = new SendCompletion<K, V>(record, serializedKeySize, serializedValueSize, newResolve as Resolve<K, V>, newReject);
+      this.ownProducer.sendSerialized(topic, record.partition, record.timestamp, key, value, record.headers, completion);
+      return promise;
+    }
     return this.producer.send({ topic, key, value, partition: record.partition, timestamp: record.timestamp, headers: record.headers }).then((metadata) => ({
       producerRecord: record,
       recordMetadata: { topic: metadata.topic, partition: metadata.partition, offset: metadata.offset, timestamp: metadata.timestamp, serializedKeySize, serializedValueSize },
@@ -183,41 +193,80 @@ export class KafkaTemplate<K = string, V = any> implements OnApplicationShutdown
   }
 }
 
+type Resolve<K, V> = (result: SendResult<K, V>) => void;
+type Reject = (error: Error) => void;
+
 /**
- * The positional overloads, after the topic: (value), (key, value),
- * (partition, key, value), (partition, timestamp, key, value).
+ * The executor of every send's promise: one shared function rather than a closure per
+ * record, leaving the promise's settlers here for doSend to pick up at once.
  */
-function positionalRecord(topic: string, rest: readonly unknown[], shape: string): ProducerRecord<unknown, unknown> | Error {
-  const partitionOf = (value: unknown): number | undefined | Error => {
-    if (value === null || value === undefined) return undefined;
-    if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-    return usageError(`${shape}: the partition must be an integer >= 0 (or null), not ${String(value)}`);
-  };
-  const timestampOf = (value: unknown): number | Date | undefined | Error => {
-    if (value === null || value === undefined) return undefined;
-    if ((typeof value === 'number' && Number.isFinite(value) && value >= 0) || value instanceof Date) return value;
-    return usageError(`${shape}: the timestamp must be milliseconds since the epoch or a Date (or null), not ${String(value)}`);
-  };
-  switch (rest.length) {
+let newResolve: Resolve<unknown, unknown>;
+let newReject: Reject;
+function keepSettlers(resolve: Resolve<any, any>, reject: Reject): void {
+  newResolve = resolve;
+  newReject = reject;
+}
+
+/** One send in flight on the template's own producer: what its SendResult needs, and the promise's settlers. */
+class SendCompletion<K, V> implements RecordCompletion {
+  constructor(
+    private readonly record: ProducerRecord<K, V>,
+    private readonly serializedKeySize: number,
+    private readonly serializedValueSize: number,
+    private readonly resolve: Resolve<K, V>,
+    private readonly reject: Reject,
+  ) {}
+
+  onAcknowledged(topic: string, partition: number, offset: number, timestamp: number): void {
+    this.resolve({
+      producerRecord: this.record,
+      recordMetadata: { topic, partition, offset, timestamp, serializedKeySize: this.serializedKeySize, serializedValueSize: this.serializedValueSize },
+    });
+  }
+
+  onFailed(error: Error): void {
+    this.reject(error);
+  }
+}
+
+/**
+ * The positional overloads, from `args[from]` on (after the topic): (value), (key, value),
+ * (partition, key, value), (partition, timestamp, key, value). Reads `args` in place
+ * rather than a slice of it: this runs once per record.
+ */
+function positionalRecord(topic: string, args: readonly unknown[], from: number, shape: string): ProducerRecord<unknown, unknown> | Error {
+  switch (args.length - from) {
     case 1:
-      return { topic, value: rest[0] as unknown };
+      return { topic, value: args[from] };
     case 2:
-      return { topic, key: rest[0], value: rest[1] };
+      return { topic, key: args[from], value: args[from + 1] };
     case 3: {
-      const partition = partitionOf(rest[0]);
+      const partition = partitionArgument(args[from], shape);
       if (partition instanceof Error) return partition;
-      return { topic, partition, key: rest[1], value: rest[2] };
+      return { topic, partition, key: args[from + 1], value: args[from + 2] };
     }
     case 4: {
-      const partition = partitionOf(rest[0]);
+      const partition = partitionArgument(args[from], shape);
       if (partition instanceof Error) return partition;
-      const timestamp = timestampOf(rest[1]);
+      const timestamp = timestampArgument(args[from + 1], shape);
       if (timestamp instanceof Error) return timestamp;
-      return { topic, partition, timestamp, key: rest[2], value: rest[3] };
+      return { topic, partition, timestamp, key: args[from + 2], value: args[from + 3] };
     }
     default:
-      return usageError(`${shape} takes a value, (key, value), (partition, key, value) or (partition, timestamp, key, value); got ${rest.length} arguments`);
+      return usageError(`${shape} takes a value, (key, value), (partition, key, value) or (partition, timestamp, key, value); got ${args.length - from} arguments`);
   }
+}
+
+function partitionArgument(value: unknown, shape: string): number | undefined | Error {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  return usageError(`${shape}: the partition must be an integer >= 0 (or null), not ${String(value)}`);
+}
+
+function timestampArgument(value: unknown, shape: string): number | Date | undefined | Error {
+  if (value === null || value === undefined) return undefined;
+  if ((typeof value === 'number' && Number.isFinite(value) && value >= 0) || value instanceof Date) return value;
+  return usageError(`${shape}: the timestamp must be milliseconds since the epoch or a Date (or null), not ${String(value)}`);
 }
 
 /** Kafka's SerializationException: the record never reaches the producer. */

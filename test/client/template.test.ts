@@ -164,6 +164,24 @@ describe('KafkaTemplate in a Nest application against a broker', () => {
     }
   });
 
+  it('resolves a burst of unawaited sends each with its own record, serialized sizes and stored offset', async () => {
+    await createTopic(broker.port, 'burst', 3);
+    const template = await templateWith({ 'kafka.producer.properties.linger.ms': '20' });
+    const records = Array.from({ length: 3000 }, (_, i) => ({ topic: 'burst', key: i % 7 === 0 ? null : `key-${i % 50}`, value: `value-${'x'.repeat(i % 13)}-${i}` }));
+    const results = await Promise.all(records.map((record) => template.send(record)));
+    expect(results.every((result, i) => result.producerRecord === records[i])).toBe(true);
+    const sizes = results.map((r) => [r.recordMetadata.serializedKeySize, r.recordMetadata.serializedValueSize]);
+    expect(sizes).toEqual(records.map((r) => [r.key === null ? -1 : Buffer.byteLength(r.key), Buffer.byteLength(r.value)]));
+    const stored = new Map((await readTopic(broker.port, 'burst', 3)).map((r) => [text(r.value), r]));
+    expect(stored.size).toBe(records.length);
+    let misplaced = 0;
+    for (const { producerRecord, recordMetadata } of results) {
+      const record = stored.get(producerRecord.value)!;
+      if (record.partition !== recordMetadata.partition || record.offset !== recordMetadata.offset || record.timestamp !== recordMetadata.timestamp) misplaced++;
+    }
+    expect(misplaced).toBe(0);
+  });
+
   it('serializes values as JSON when kafka.producer.value-serializer names JsonSerializer, and with a custom serializer given to the template', async () => {
     await createTopic(broker.port, 'json', 1);
     const json = await templateWith({ 'kafka.producer.value-serializer': 'org.springframework.kafka.support.serializer.JsonSerializer' });
