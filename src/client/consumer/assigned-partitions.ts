@@ -15,8 +15,12 @@ export interface PartitionState extends TopicPartition {
   pendingReset: OffsetResetStrategy | null;
   highWatermark: number;
   logStartOffset: number;
-  /** Fetched records not yet returned; the partition is not fetched again until they are. */
+  /** Fetched records not yet returned. */
   buffered: CompletedFetch | null;
+  /** The response fetched ahead, starting where `buffered` ends; returned once `buffered` is used up. */
+  prefetched: CompletedFetch | null;
+  /** A Fetch for this partition is in flight: no second one until it is answered. */
+  fetching: boolean;
   /** No fetch before this time (epoch ms), after a partition error. */
   retryAt: number;
 }
@@ -94,6 +98,7 @@ export class AssignedPartitions {
     state.positionLeaderEpoch = leaderEpoch;
     state.pendingReset = null;
     state.buffered = null;
+    state.prefetched = null;
     state.retryAt = 0;
   }
 
@@ -101,6 +106,7 @@ export class AssignedPartitions {
     const state = this.require(tp, 'reset the offset of');
     state.pendingReset = strategy;
     state.buffered = null;
+    state.prefetched = null;
   }
 
   /** Partitions with a reset to resolve now (not backing off after a failed attempt). */
@@ -131,6 +137,8 @@ function newPartitionState(tp: TopicPartition, key: string): PartitionState {
     highWatermark: -1,
     logStartOffset: -1,
     buffered: null,
+    prefetched: null,
+    fetching: false,
     retryAt: 0,
   };
 }

@@ -5,7 +5,7 @@ import type { ConsumerRecord } from '../listener/types';
 import { retryPolicy } from '../retry';
 import { fieldDecoderFor, stringDeserializer } from './deserializers';
 import { AssignedPartitions, type OffsetResetStrategy } from './assigned-partitions';
-import { Fetcher, OffsetOutOfRangeError, PollSignal, RecordDeserializationError } from './fetcher';
+import { Fetcher, OffsetOutOfRangeError, PollSignal, RecordDeserializationError, type FetcherSettings } from './fetcher';
 
 const TOPIC = 'orders';
 const T0 = 1_700_000_000_000;
@@ -97,7 +97,11 @@ describe('Fetcher', () => {
     };
   }
 
-  function fetcher(maxRecords = 500, reset: OffsetResetStrategy | null = 'earliest'): { fetcher: Fetcher<string | null, string | null>; maxRecords: number } {
+  function fetcher(
+    maxRecords = 500,
+    reset: OffsetResetStrategy | null = 'earliest',
+    overrides: Partial<FetcherSettings<string | null, string | null>> = {},
+  ): { fetcher: Fetcher<string | null, string | null>; maxRecords: number } {
     const f = new Fetcher<string | null, string | null>(
       cluster,
       assigned,
@@ -112,6 +116,7 @@ describe('Fetcher', () => {
         requestTimeoutMs: 1000,
         retry: retryPolicy({ backoffMs: 5, maxBackoffMs: 20 }),
         rackId: null,
+        ...overrides,
       },
       signal,
       reset,
@@ -142,8 +147,9 @@ describe('Fetcher', () => {
     const first = f.collect(4);
     expect(first.map((r) => r.offset)).toEqual([3, 4, 5, 6]);
     expect(assigned.get(tp0)!.position).toBe(7);
-    // Buffered records pending: no new fetch for the partition.
-    expect(f.sendFetches()).toBe(0);
+    // Records still buffered: the next fetch starts where they end, not at the position.
+    await fetchRound(f);
+    expect(fetches[1].body.topics[0].partitions[0]).toMatchObject({ partition: 0, fetchOffset: 13 });
     const rest = f.collect(10);
     expect(rest.map((r) => r.offset)).toEqual([7, 8, 9, 11, 12]);
     expect(assigned.get(tp0)!.position).toBe(13);
@@ -163,7 +169,7 @@ describe('Fetcher', () => {
     expect(f.collect(10)).toEqual([]);
   });
 
-  it('sends one Fetch per broker at a time and keeps a paused partition buffered until it resumes', async () => {
+  it('sends one Fetch per broker while it is not known whether records are there, and keeps a paused partition buffered until it resumes', async () => {
     answers.set(0, { records: encodeRecordBatch(records(0, 3), { baseOffset: 0 }) });
     answers.set(1, { records: encodeRecordBatch(records(0, 2), { baseOffset: 0 }) });
     assigned.set([tp0, tp1]);
@@ -182,6 +188,93 @@ describe('Fetcher', () => {
     assigned.get(tp1)!.paused = false;
     expect(f.hasAvailableRecords()).toBe(true);
     expect(f.collect(10).map((r) => `${r.partition}@${r.offset}`)).toEqual(['1@0', '1@1']);
+  });
+
+  it('fetches a partition ahead of the records it has buffered, and returns what came after them', async () => {
+    answers.set(0, { records: encodeRecordBatch(records(0, 5), { baseOffset: 0 }) });
+    assigned.set([tp0]);
+    assigned.seek(tp0, 0);
+    const { fetcher: f } = fetcher();
+    await fetchRound(f);
+    answers.set(0, { records: encodeRecordBatch(records(5, 5), { baseOffset: 5 }) });
+    expect(f.collect(2).map((r) => r.offset)).toEqual([0, 1]);
+    await fetchRound(f);
+    expect(fetches[1].body.topics[0].partitions[0].fetchOffset).toBe(5);
+    // One response buffered and one fetched ahead: nothing more until the application catches up.
+    expect(f.sendFetches()).toBe(0);
+    expect(f.collect(10).map((r) => r.offset)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(assigned.get(tp0)!.position).toBe(10);
+    expect(f.sendFetches()).toBe(1);
+  });
+
+  it('keeps several Fetches to a broker in flight while each is answered at once', async () => {
+    answers.set(0, { records: encodeRecordBatch(records(0, 3), { baseOffset: 0 }) });
+    answers.set(1, { records: encodeRecordBatch(records(0, 3), { baseOffset: 0 }) });
+    assigned.set([tp0, tp1]);
+    assigned.seek(tp0, 0);
+    assigned.seek(tp1, 0);
+    const { fetcher: f } = fetcher();
+    await fetchRound(f);
+    assigned.get(tp1)!.paused = true;
+    expect(f.collect(10).map((r) => `${r.partition}@${r.offset}`)).toEqual(['0@0', '0@1', '0@2']);
+    expect(f.sendFetches()).toBe(1);
+    assigned.get(tp1)!.paused = false;
+    // The broker has records past both fetch offsets (high watermark 100), so the second request does not wait behind the first.
+    expect(f.sendFetches()).toBe(1);
+    expect(f.inFlightCount).toBe(2);
+    while (f.inFlightCount > 0) await signal.wait(1000);
+    expect(fetches.slice(1).map((r) => r.body.topics[0].partitions.map((p: any) => `${p.partition}@${p.fetchOffset}`))).toEqual([['0@3'], ['1@3']]);
+  });
+
+  it('holds back a Fetch that may wait at the broker while another partition of it is still catching up', async () => {
+    answers.set(0, { records: encodeRecordBatch(records(0, 3), { baseOffset: 0 }), highWatermark: 100 });
+    answers.set(1, { records: encodeRecordBatch(records(0, 2), { baseOffset: 0 }), highWatermark: 2 });
+    assigned.set([tp0, tp1]);
+    assigned.seek(tp0, 0);
+    assigned.seek(tp1, 0);
+    const { fetcher: f } = fetcher();
+    await fetchRound(f);
+    assigned.get(tp0)!.paused = true;
+    expect(f.collect(10).map((r) => `${r.partition}@${r.offset}`)).toEqual(['1@0', '1@1']);
+    assigned.get(tp0)!.paused = false;
+    answers.set(0, { records: encodeRecordBatch(records(3, 3), { baseOffset: 3 }), highWatermark: 100 });
+    answers.set(1, { records: null, highWatermark: 2 });
+    await fetchRound(f);
+    // Partition 1 is caught up: alone, its Fetch could wait fetch.max.wait.ms and hold up partition 0's next one.
+    expect(f.sendFetches()).toBe(0);
+    expect(f.collect(10).map((r) => r.offset)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(f.sendFetches()).toBe(1);
+    while (f.inFlightCount > 0) await signal.wait(1000);
+    expect(fetches[2].body.topics[0].partitions.map((p: any) => `${p.partition}@${p.fetchOffset}`)).toEqual(['0@6', '1@2']);
+  });
+
+  it('stops fetching ahead once the records held reach fetch.max.bytes', async () => {
+    const batch = encodeRecordBatch(records(0, 5), { baseOffset: 0 });
+    answers.set(0, { records: batch });
+    assigned.set([tp0]);
+    assigned.seek(tp0, 0);
+    const { fetcher: f } = fetcher(500, 'earliest', { maxBytes: batch.length });
+    await fetchRound(f);
+    expect(f.collect(2)).toHaveLength(2);
+    expect(f.sendFetches()).toBe(0);
+    expect(f.collect(10)).toHaveLength(3);
+    expect(f.sendFetches()).toBe(1);
+  });
+
+  it('drops a response fetched ahead when the application seeks', async () => {
+    answers.set(0, { records: encodeRecordBatch(records(0, 5), { baseOffset: 0 }) });
+    assigned.set([tp0]);
+    assigned.seek(tp0, 0);
+    const { fetcher: f } = fetcher();
+    await fetchRound(f);
+    answers.set(0, { records: encodeRecordBatch(records(5, 5), { baseOffset: 5 }) });
+    await fetchRound(f);
+    assigned.seek(tp0, 1);
+    expect(f.collect(10)).toEqual([]);
+    answers.set(0, { records: encodeRecordBatch(records(0, 5), { baseOffset: 0 }) });
+    await fetchRound(f);
+    expect(fetches[2].body.topics[0].partitions[0].fetchOffset).toBe(1);
+    expect(f.collect(10).map((r) => r.offset)).toEqual([1, 2, 3, 4]);
   });
 
   it('drops what was buffered for a partition that was sought meanwhile', async () => {

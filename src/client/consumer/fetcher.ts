@@ -74,6 +74,12 @@ export class RecordDeserializationError extends KafkaClientError {
 export class CompletedFetch {
   /** The offset of the next record to return: where the partition's position goes after a drain. */
   nextOffset: number;
+  /**
+   * Where the partition's position will be once every batch is drained: the next
+   * fetch for the partition can start here before the application has seen these
+   * records. Read from the batch headers only.
+   */
+  readonly endOffset: number;
   leaderEpoch = -1;
   private readonly splitter: RecordBatchSplitter;
   private readonly reader = new RecordReader();
@@ -85,11 +91,20 @@ export class CompletedFetch {
 
   constructor(
     readonly state: PartitionState,
-    records: Buffer,
+    private readonly records: Buffer,
     fetchOffset: number,
   ) {
-    this.splitter = new RecordBatchSplitter(records);
+    const splitter = new RecordBatchSplitter(records);
+    let end = fetchOffset;
+    while (splitter.next()) if (splitter.view.nextOffset > end) end = splitter.view.nextOffset;
+    this.endOffset = end;
+    this.splitter = splitter.reset(records);
     this.nextOffset = fetchOffset;
+  }
+
+  /** Bytes of the response this fetch keeps alive. */
+  get sizeInBytes(): number {
+    return this.records.length;
   }
 
   /**
@@ -223,19 +238,41 @@ interface SentPartition {
   readonly fetchOffset: number;
 }
 
+/** The Fetch requests under way to one broker. */
+interface NodeFetches {
+  requests: number;
+  /**
+   * Requests none of whose partitions was known to have records past the fetch
+   * offset: the broker may hold each for up to fetch.max.wait.ms, and it answers in
+   * request order, so nothing is sent behind one.
+   */
+  parked: number;
+}
+
 /**
- * Kafka's Fetcher: one Fetch per leader for the assigned, unpaused partitions that
- * have a position and nothing buffered, at most one in flight per broker. Responses
- * are kept as they came (record bytes are not copied) until poll() takes records from
- * them, so the next fetch runs while the application works on the previous records,
- * and the memory held is bounded by one response per partition plus one in flight per
- * broker.
+ * Kafka's Fetcher, pipelined: one Fetch per leader for the assigned, unpaused
+ * partitions that have a position, each partition in at most one request at a time.
+ * A partition whose buffered records the application has not drained yet is fetched
+ * again from where they end, so its next records are on the way (or already here)
+ * when the application reaches them, instead of every partition waiting for the
+ * slowest one's round trip. Several requests to a broker may be out at once as long
+ * as each is expected back at once (its partitions had records past the fetch offset
+ * at the last answer); a request that may wait at the broker for new records is the
+ * last one sent until it returns.
+ *
+ * Responses are kept as they came (record bytes are not copied) until poll() takes
+ * records from them. Memory: per partition at most the response being drained plus
+ * one prefetched response or request; a partition with records still buffered is only
+ * fetched ahead while the bytes held and asked for stay under fetch.max.bytes.
  */
 export class Fetcher<K, V> {
-  private readonly inFlight = new Set<number>();
+  private readonly nodes = new Map<number, NodeFetches>();
   private readonly nodeRetryAt = new Map<number, number>();
   private readonly nodeFailures = new Map<number, number>();
   private completed: CompletedFetch[] = [];
+  private requestsInFlight = 0;
+  /** What the requests in flight may bring back at most. */
+  private bytesAskedFor = 0;
   private pendingError: Error | null = null;
   private closed = false;
 
@@ -253,8 +290,9 @@ export class Fetcher<K, V> {
     this.completed = [];
   }
 
+  /** Fetch requests waiting for their answer. */
   get inFlightCount(): number {
-    return this.inFlight.size;
+    return this.requestsInFlight;
   }
 
   /** Whether some buffered records could be returned now (unpaused, position unchanged). */
@@ -263,36 +301,82 @@ export class Fetcher<K, V> {
   }
 
   /**
-   * Sends a Fetch to every leader that has fetchable partitions and no fetch in
-   * flight. Returns how many requests went out.
+   * Sends a Fetch to every leader that has partitions to fetch, unless a request that
+   * may wait at the broker is in flight there. Returns how many requests went out.
    */
   sendFetches(now = Date.now()): number {
     if (this.closed) return 0;
-    const byNode = new Map<number, SentPartition[]>();
+    const settings = this.settings;
+    let held = this.bytesAskedFor;
     for (const state of this.assigned.all()) {
-      if (state.paused || state.position === null || state.pendingReset !== null || state.buffered !== null || state.retryAt > now) continue;
+      if (state.buffered !== null) held += state.buffered.sizeInBytes;
+      if (state.prefetched !== null) held += state.prefetched.sizeInBytes;
+    }
+    let byNode: Map<number, SentPartition[]> | undefined;
+    /** Leaders of partitions with records at the broker beyond what was fetched or asked for. */
+    let nodesBehind: Set<number> | undefined;
+    for (const state of this.assigned.all()) {
+      if (state.paused || state.position === null || state.pendingReset !== null) continue;
+      const head = state.buffered;
+      const fetchOffset = head !== null ? head.endOffset : state.position;
+      const waiting = state.fetching || state.prefetched !== null || state.retryAt > now;
+      if (waiting && state.fetching) continue;
       const leader = this.cluster.leaderFor(state.topic, state.partition);
       if (leader < 0) {
-        this.cluster.requestRefresh();
+        if (!waiting) this.cluster.requestRefresh();
         continue;
       }
-      if (this.inFlight.has(leader) || (this.nodeRetryAt.get(leader) ?? 0) > now) continue;
+      if (state.highWatermark > (state.prefetched !== null ? state.prefetched.endOffset : fetchOffset)) (nodesBehind ??= new Set()).add(leader);
+      if (waiting || (this.nodes.get(leader)?.parked ?? 0) > 0 || (this.nodeRetryAt.get(leader) ?? 0) > now) continue;
+      if (head !== null) {
+        // Fetching ahead of records not yet returned stays within fetch.max.bytes held and asked for.
+        if (held >= settings.maxBytes) continue;
+        held += settings.partitionMaxBytes;
+      }
+      byNode ??= new Map();
       let list = byNode.get(leader);
       if (!list) byNode.set(leader, (list = []));
-      list.push({ state, fetchOffset: state.position });
+      list.push({ state, fetchOffset });
     }
+    if (!byNode) return 0;
+    let sent = 0;
     for (const [node, partitions] of byNode) {
-      this.inFlight.add(node);
-      this.fetchFrom(node, partitions)
-        .catch((err) => {
-          this.pendingError ??= err instanceof Error ? err : new Error(String(err));
-        })
-        .finally(() => {
-          this.inFlight.delete(node);
-          this.signal.notify();
-        });
+      // The broker answers at once when one of the partitions has records past its fetch offset; otherwise
+      // it may hold the request for fetch.max.wait.ms, and every later answer on the connection waits behind it.
+      const answersAtOnce = settings.minBytes <= 1 && partitions.some((p) => p.state.highWatermark > p.fetchOffset);
+      if (!answersAtOnce) {
+        if (this.nodes.has(node)) continue;
+        // Partitions still catching up will want a fetch soon: caught-up ones ride along with theirs instead.
+        if (settings.minBytes <= 1 && nodesBehind?.has(node)) continue;
+      }
+      this.send(node, partitions, !answersAtOnce);
+      sent++;
     }
-    return byNode.size;
+    return sent;
+  }
+
+  private send(node: number, partitions: SentPartition[], parks: boolean): void {
+    const askedFor = Math.min(this.settings.maxBytes, partitions.length * this.settings.partitionMaxBytes);
+    let fetches = this.nodes.get(node);
+    if (!fetches) this.nodes.set(node, (fetches = { requests: 0, parked: 0 }));
+    fetches.requests++;
+    if (parks) fetches.parked++;
+    this.requestsInFlight++;
+    this.bytesAskedFor += askedFor;
+    for (const p of partitions) p.state.fetching = true;
+    this.fetchFrom(node, partitions)
+      .catch((err) => {
+        this.pendingError ??= err instanceof Error ? err : new Error(String(err));
+      })
+      .finally(() => {
+        for (const p of partitions) p.state.fetching = false;
+        fetches.requests--;
+        if (parks) fetches.parked--;
+        if (fetches.requests === 0) this.nodes.delete(node);
+        this.requestsInFlight--;
+        this.bytesAskedFor -= askedFor;
+        this.signal.notify();
+      });
   }
 
   /**
@@ -341,10 +425,23 @@ export class Fetcher<K, V> {
     this.completed = this.completed.filter((c) => this.isCurrent(c));
   }
 
+  /**
+   * Moves the partition's position past what was returned; once a fetch is used up,
+   * the response prefetched behind it takes its place (at the end of the queue, so
+   * partitions take turns).
+   */
   private settle(fetch: CompletedFetch): void {
     const state = fetch.state;
     state.position = fetch.nextOffset;
-    if (fetch.done) state.buffered = null;
+    if (!fetch.done) return;
+    state.buffered = null;
+    const next = state.prefetched;
+    if (next === null) return;
+    state.prefetched = null;
+    // A failed record stops the drain short of where the prefetch starts: that prefetch is stale.
+    if (next.nextOffset !== state.position) return;
+    state.buffered = next;
+    this.completed.push(next);
   }
 
   /** The fetch still belongs to an assigned partition whose position is where the fetch left it. */
@@ -393,20 +490,28 @@ export class Fetcher<K, V> {
         const request = sent.get(topicPartitionKey({ topic: topic.topic, partition: p.partitionIndex }));
         if (!request) continue;
         const state = request.state;
+        const head = state.buffered;
         // Assignment changed, or the application sought, while the fetch was out: the answer is stale.
-        if (this.assigned.get(state) !== state || state.position !== request.fetchOffset || state.pendingReset !== null) continue;
+        if (this.assigned.get(state) !== state || state.pendingReset !== null || state.prefetched !== null) continue;
+        if ((head !== null ? head.endOffset : state.position) !== request.fetchOffset) continue;
         switch (p.errorCode) {
           case ErrorCode.NONE:
             if (p.highWatermark >= 0) state.highWatermark = p.highWatermark;
             if (p.logStartOffset >= 0) state.logStartOffset = p.logStartOffset;
-            if (p.records !== null && p.records.length > 0 && state.buffered === null) {
+            if (p.records !== null && p.records.length > 0) {
               const fetch = new CompletedFetch(state, p.records, request.fetchOffset);
-              state.buffered = fetch;
-              this.completed.push(fetch);
+              if (head !== null) {
+                state.prefetched = fetch;
+              } else {
+                state.buffered = fetch;
+                this.completed.push(fetch);
+              }
             }
             break;
           case ErrorCode.OFFSET_OUT_OF_RANGE:
-            if (this.resetStrategy === null) outOfRange.push({ topic: state.topic, partition: state.partition, offset: request.fetchOffset });
+            // Fetched ahead of records not yet returned: the position itself is fine; ask again from it once they are.
+            if (head !== null) state.retryAt = Date.now() + settings.retry.backoffMs;
+            else if (this.resetStrategy === null) outOfRange.push({ topic: state.topic, partition: state.partition, offset: request.fetchOffset });
             else state.pendingReset = this.resetStrategy;
             break;
           default:
@@ -503,6 +608,7 @@ export class Fetcher<K, V> {
           state.positionLeaderEpoch = offset.leaderEpoch;
           state.pendingReset = null;
           state.buffered = null;
+          state.prefetched = null;
           state.retryAt = 0;
         }
       }),
