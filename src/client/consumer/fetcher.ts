@@ -13,7 +13,7 @@ import {
 import type { KafkaCluster } from '../cluster/kafka-cluster';
 import { isMetadataError } from '../cluster/kafka-cluster';
 import { ClientClosedError, KafkaClientError, KafkaTimeoutError, isRetriableError } from '../errors';
-import { topicPartitionKey, type ConsumerRecord, type TopicPartition, type TopicPartitionOffset } from '../listener/types';
+import { topicPartitionKey, type ConsumerRecord, type TimestampType, type TopicPartition, type TopicPartitionOffset } from '../listener/types';
 import { backoffDelay, sleep, type RetryPolicy } from '../retry';
 import { describePartition, type AssignedPartitions, type OffsetResetStrategy, type PartitionState } from './assigned-partitions';
 import type { FieldDecoder } from './deserializers';
@@ -86,7 +86,7 @@ export class CompletedFetch {
   private inBatch = false;
   private payload: Buffer = EMPTY;
   private batchNextOffset = 0;
-  private logAppendTime = false;
+  private timestampType: TimestampType = 'CreateTime';
   done = false;
 
   constructor(
@@ -115,41 +115,52 @@ export class CompletedFetch {
   drain<K, V>(max: number, out: ConsumerRecord<K, V>[], decoders: RecordDecoders<K, V>): void {
     const { topic, partition } = this.state;
     const reader = this.reader;
+    const decodeKey = decoders.key;
+    const decodeValue = decoders.value;
     let taken = 0;
     while (taken < max) {
       if (!this.inBatch && !this.nextBatch(decoders.checkCrcs)) {
         this.done = true;
         return;
       }
-      let offset = this.nextOffset;
+      // What is the same for every record of the batch is read once, and the position kept in a local.
+      const payload = this.payload;
+      const timestampType = this.timestampType;
+      const leaderEpoch = this.leaderEpoch >= 0 ? this.leaderEpoch : undefined;
+      let next = this.nextOffset;
+      let offset = next;
       try {
-        if (!reader.next()) {
-          this.inBatch = false;
-          // Compaction and control records leave gaps: the batch's end is the next position.
-          if (this.batchNextOffset > this.nextOffset) this.nextOffset = this.batchNextOffset;
-          continue;
+        while (taken < max) {
+          offset = next;
+          if (!reader.next()) {
+            this.inBatch = false;
+            // Compaction and control records leave gaps: the batch's end is the next position.
+            if (this.batchNextOffset > next) next = this.batchNextOffset;
+            break;
+          }
+          offset = reader.offset;
+          if (offset < next) continue;
+          const headers: readonly RecordHeader[] = reader.headers();
+          out.push({
+            topic,
+            partition,
+            offset,
+            timestamp: reader.timestamp,
+            timestampType,
+            key: decodeKey(payload, reader.keyStart, reader.keyLength, topic, headers),
+            value: decodeValue(payload, reader.valueStart, reader.valueLength, topic, headers),
+            headers,
+            leaderEpoch,
+          });
+          next = offset + 1;
+          taken++;
         }
-        offset = reader.offset;
-        if (offset < this.nextOffset) continue;
-        const headers: readonly RecordHeader[] = reader.headers();
-        const payload = this.payload;
-        out.push({
-          topic,
-          partition,
-          offset,
-          timestamp: reader.timestamp,
-          timestampType: this.logAppendTime ? 'LogAppendTime' : 'CreateTime',
-          key: decoders.key(payload, reader.keyStart, reader.keyLength, topic, headers),
-          value: decoders.value(payload, reader.valueStart, reader.valueLength, topic, headers),
-          headers,
-          leaderEpoch: this.leaderEpoch >= 0 ? this.leaderEpoch : undefined,
-        });
       } catch (err) {
+        this.nextOffset = next;
         this.done = true;
         throw new RecordDeserializationError(topic, partition, offset, err);
       }
-      this.nextOffset = offset + 1;
-      taken++;
+      this.nextOffset = next;
     }
   }
 
@@ -176,7 +187,7 @@ export class CompletedFetch {
         throw new RecordDeserializationError(this.state.topic, this.state.partition, Math.max(this.nextOffset, view.baseOffset), err);
       }
       this.batchNextOffset = view.nextOffset;
-      this.logAppendTime = view.isLogAppendTime;
+      this.timestampType = view.isLogAppendTime ? 'LogAppendTime' : 'CreateTime';
       this.leaderEpoch = view.partitionLeaderEpoch;
       this.inBatch = true;
       return true;
