@@ -158,17 +158,19 @@ export class LogSegment {
   }
 
   /**
-   * Appends already-validated batches whose base offsets were assigned in place by the
-   * caller. Per batch (not per record) it updates the max timestamp and, every
-   * indexIntervalBytes, the indexes; then writes everything in one positioned write.
+   * Appends already-validated batches, assigning base offsets in place from `firstOffset`
+   * (a leader's append) or, with `keepOffsets`, keeping those the batches carry (a
+   * follower's copy of the leader's log). Per batch (not per record) it updates the max
+   * timestamp and, every indexIntervalBytes, the indexes; then writes everything in one
+   * positioned write.
    */
-  append(batches: Buffer, firstOffset: number, leaderEpoch: number | undefined): void {
+  append(batches: Buffer, firstOffset: number, leaderEpoch: number | undefined, keepOffsets = false): void {
     const split = new RecordBatchSplitter(batches);
     const batch = split.view;
     let position = this.bytes;
     let nextOffset = firstOffset;
     while (split.next()) {
-      batch.setBaseOffset(nextOffset);
+      if (!keepOffsets) batch.setBaseOffset(nextOffset);
       if (leaderEpoch !== undefined) batch.setPartitionLeaderEpoch(leaderEpoch);
       nextOffset = batch.nextOffset;
       if (position === 0) this.rollingBasedTimestamp = batch.maxTimestamp >= 0 ? batch.maxTimestamp : undefined;

@@ -219,6 +219,69 @@ describe('PartitionLog', () => {
     });
   });
 
+  describe('appendAsFollower', () => {
+    /** Batches as a leader's log holds them: offsets and epochs assigned by `leader.append`. */
+    function leaderBytes(leader: PartitionLog, from = 0): Buffer {
+      return leader.read(from, 1 << 20).records;
+    }
+
+    it('keeps the leader\'s offsets and epochs byte for byte and records where each epoch starts', () => {
+      const leader = open(path.join(tmp.dir, 'leader-0'));
+      leader.append(makeBatch(3), 2);
+      leader.append(makeBatch(2), 5);
+      const follower = open(dir);
+      const bytes = Buffer.from(leaderBytes(leader));
+      expect(follower.appendAsFollower(bytes)).toMatchObject({ baseOffset: 0, lastOffset: 4, bytes: bytes.length });
+      expect(follower.logEndOffset).toBe(5);
+      expect(follower.leaderEpochs.all).toEqual([
+        { epoch: 2, startOffset: 0 },
+        { epoch: 5, startOffset: 3 },
+      ]);
+      expect(follower.read(0, 1 << 20).records.equals(leaderBytes(leader))).toBe(true);
+      expect(follower.endOffsetForEpoch(2)).toEqual({ epoch: 2, endOffset: 3 });
+      expect(follower.endOffsetForEpoch(5)).toEqual({ epoch: 5, endOffset: 5 });
+      expect(follower.endOffsetForEpoch(9)).toBeUndefined();
+    });
+
+    it('leaves a batch cut short at the end for the next fetch', () => {
+      const leader = open(path.join(tmp.dir, 'leader-0'));
+      leader.append(makeBatch(2), 0);
+      leader.append(makeBatch(2), 0);
+      const all = leaderBytes(leader);
+      const follower = open(dir);
+      expect(follower.appendAsFollower(all.subarray(0, all.length - 5))).toMatchObject({ baseOffset: 0, lastOffset: 1 });
+      expect(follower.logEndOffset).toBe(2);
+      expect(follower.appendAsFollower(leaderBytes(leader, 2))).toMatchObject({ baseOffset: 2, lastOffset: 3 });
+      expect(follower.logEndOffset).toBe(4);
+    });
+
+    it('refuses batches that overlap the log end or fail their CRC, writing nothing', () => {
+      const leader = open(path.join(tmp.dir, 'leader-0'));
+      leader.append(makeBatch(2), 0);
+      const follower = open(dir);
+      follower.appendAsFollower(Buffer.from(leaderBytes(leader)));
+      expect(() => follower.appendAsFollower(Buffer.from(leaderBytes(leader)))).toThrow(OffsetOutOfRangeError);
+      leader.append(makeBatch(2), 0);
+      const corrupt = Buffer.from(leaderBytes(leader, 2));
+      corrupt[corrupt.length - 1] ^= 0xff;
+      expect(() => follower.appendAsFollower(corrupt)).toThrow(CorruptRecordError);
+      expect(follower.logEndOffset).toBe(2);
+    });
+
+    it('rolls segments by the same rules as a leader', () => {
+      const leader = open(path.join(tmp.dir, 'leader-0'), { segmentBytes: 500 });
+      for (let i = 0; i < 10; i++) leader.append(makeBatch(2, { valueBytes: 50 }), 0);
+      const follower = open(dir, { segmentBytes: 500 });
+      let offset = 0;
+      while (offset < leader.logEndOffset) {
+        const bytes = leader.read(offset, 1).records;
+        offset = follower.appendAsFollower(Buffer.from(bytes)).lastOffset + 1;
+      }
+      expect(follower.segmentBaseOffsets).toEqual(leader.segmentBaseOffsets);
+      expect(readAll(follower)).toEqual(readAll(leader));
+    });
+  });
+
   describe('retention', () => {
     it('deletes inactive segments older than retention.ms, never the active one', () => {
       const clock = new ManualClock(1_000_000);

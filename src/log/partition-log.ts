@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { RecordBatchSplitter, SplitStop } from '../protocol/record-batch/record-batch-splitter';
-import { LeaderEpochCache } from './leader-epoch-cache';
+import { LeaderEpochCache, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache';
 import { LogDirIo } from './log-dir-io';
 import { CorruptRecordError, OffsetOutOfRangeError } from './log-errors';
 import {
@@ -31,6 +31,11 @@ export interface AppendResult {
   lastOffset: number;
   /** Wall-clock time of the append (the timestamp a LogAppendTime topic reports). */
   logAppendTime: number;
+}
+
+export interface FollowerAppendResult extends AppendResult {
+  /** Bytes written: the whole batches of the buffer given. */
+  bytes: number;
 }
 
 export interface ReadResult {
@@ -277,6 +282,60 @@ export class PartitionLog {
     if (leaderEpoch !== undefined) this.leaderEpochs.assign(leaderEpoch, baseOffset);
     if (this.endOffset - this.recoveryPointOffset >= this.config.flushIntervalMessages) this.flush();
     return { baseOffset, lastOffset, logAppendTime: now };
+  }
+
+  /**
+   * Replication: appends batches fetched from the leader as they are, keeping the leader's
+   * offsets and partition leader epochs, and records where each new epoch starts. Every
+   * batch is CRC-checked; offsets must start at or after the log end and increase (gaps
+   * are allowed, as compaction leaves them). A batch cut short at the end of the buffer (a
+   * fetch response that hit its byte limit) is left for the next fetch. Returns the first
+   * and last offsets appended and the bytes written (lastOffset < baseOffset when none).
+   */
+  appendAsFollower(batches: Buffer): FollowerAppendResult {
+    this.ensureOpen();
+    const split = new RecordBatchSplitter(batches);
+    const view = split.view;
+    let expected = this.endOffset;
+    let firstOffset = -1;
+    let maxTimestamp = -1;
+    const epochStarts: Array<[number, number]> = [];
+    while (split.next()) {
+      const invalid = view.validationError();
+      if (invalid) throw new CorruptRecordError(`${this.dir}: replicated batch at byte ${split.position}: ${invalid.message}`);
+      const base = view.baseOffset;
+      if (base < expected) {
+        throw new OffsetOutOfRangeError(`${this.dir}: replicated batch at offset ${base} does not follow offset ${expected - 1} (log end ${this.endOffset})`);
+      }
+      if (firstOffset < 0) firstOffset = base;
+      expected = view.nextOffset;
+      maxTimestamp = Math.max(maxTimestamp, view.maxTimestamp);
+      const epoch = view.partitionLeaderEpoch;
+      const last = epochStarts[epochStarts.length - 1];
+      if (epoch >= 0 && (!last || last[0] !== epoch)) epochStarts.push([epoch, base]);
+    }
+    if (split.stop === SplitStop.Corrupt) throw new CorruptRecordError(`${this.dir}: replicated records: ${split.stopError()?.message}`);
+    const bytes = split.stop === SplitStop.PartialTail ? split.stopPosition : batches.length;
+    const now = this.now();
+    if (firstOffset < 0 || bytes === 0) return { baseOffset: this.endOffset, lastOffset: this.endOffset - 1, logAppendTime: now, bytes: 0 };
+    const whole = bytes === batches.length ? batches : batches.subarray(0, bytes);
+    const lastOffset = expected - 1;
+    const segment = this.maybeRoll(bytes, lastOffset, maxTimestamp, now);
+    segment.append(whole, firstOffset, undefined, true);
+    this.endOffset = lastOffset + 1;
+    for (const [epoch, start] of epochStarts) this.leaderEpochs.assign(epoch, start);
+    if (this.endOffset - this.recoveryPointOffset >= this.config.flushIntervalMessages) this.flush();
+    return { baseOffset: firstOffset, lastOffset, logAppendTime: now, bytes };
+  }
+
+  /**
+   * OffsetsForLeaderEpoch on this log: the largest epoch <= `epoch` it knows and where that
+   * epoch ends (the start of the next epoch, or the log end for the latest); undefined when
+   * the log cannot tell (no such epoch, or a newer one than any it holds).
+   */
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } | undefined {
+    const found = this.leaderEpochs.endOffsetFor(epoch, this.endOffset);
+    return found.endOffset === UNDEFINED_EPOCH_OFFSET ? undefined : { epoch: found.epoch, endOffset: found.endOffset };
   }
 
   private maybeRoll(appendBytes: number, appendLastOffset: number, appendMaxTimestamp: number, now: number): LogSegment {
