@@ -139,6 +139,36 @@ export class BrokerConfig {
   @AtLeast(1)
   replicaLagTimeMaxMs = 30000;
 
+  /** How long a follower's fetch may wait at the leader for data; below replica.lag.time.max.ms, as Kafka requires. */
+  @ConfigKey('replica.fetch.wait.max.ms', 'int')
+  @AtLeast(0)
+  @NotAbove('replicaLagTimeMaxMs', 'replica.lag.time.max.ms')
+  replicaFetchWaitMaxMs = 500;
+
+  @ConfigKey('replica.fetch.min.bytes', 'int')
+  @AtLeast(1)
+  replicaFetchMinBytes = 1;
+
+  /** Per partition; the first batch comes whole even when larger, so a follower never stalls. */
+  @ConfigKey('replica.fetch.max.bytes', 'int')
+  @AtLeast(0)
+  replicaFetchMaxBytes = 1048576;
+
+  /** Per fetch response, over all partitions. */
+  @ConfigKey('replica.fetch.response.max.bytes', 'int')
+  @AtLeast(0)
+  replicaFetchResponseMaxBytes = 10485760;
+
+  /** Pause after a failed follower fetch (leader unreachable, partition error). */
+  @ConfigKey('replica.fetch.backoff.ms', 'int')
+  @AtLeast(0)
+  replicaFetchBackoffMs = 1000;
+
+  /** A follower's request to its leader fails after this long without an answer (plus the fetch wait). */
+  @ConfigKey('replica.socket.timeout.ms', 'int')
+  @AtLeast(1)
+  replicaSocketTimeoutMs = 30000;
+
   @ConfigKey('unclean.leader.election.enable', 'boolean')
   uncleanLeaderElectionEnable = false;
 
