@@ -185,6 +185,58 @@ describe('KafkaConsumer', () => {
     await close(third);
   }, 30_000);
 
+  it('lets onPartitionsRevoked commit while close() gives the partitions up, and the commits land', async () => {
+    const topic = 'commit-on-close';
+    await createTopic(topic, 2);
+    await produce(topic, 2, 20);
+    const group = newGroup();
+    const c = consumer({ 'group.id': group, 'enable.auto.commit': false });
+    const p0 = { topic, partition: 0 };
+    const p1 = { topic, partition: 1 };
+    const revoked: string[][] = [];
+    let asyncOutcome: Error | null | undefined;
+    const listenerErrors: unknown[] = [];
+    c.subscribe([topic], {
+      onPartitionsRevoked: async (partitions) => {
+        revoked.push(keys(partitions));
+        try {
+          await c.commitSync([{ ...p0, offset: 7 }]);
+          c.commitAsync([{ ...p1, offset: 4 }], (err) => (asyncOutcome = err));
+        } catch (err) {
+          listenerErrors.push(err);
+        }
+      },
+    });
+    let read = 0;
+    await waitFor(async () => (read += (await c.poll(100)).length) >= 20, { timeoutMs: 15_000, what: 'the 20 records' });
+    await close(c);
+    expect(listenerErrors).toEqual([]);
+    expect(revoked).toEqual([keys([p0, p1])]);
+    // close() waited for the asynchronous commit's answer before closing the connections.
+    expect(asyncOutcome).toBeNull();
+    await expect(c.commitSync([{ ...p0, offset: 8 }])).rejects.toBeInstanceOf(ClientClosedError);
+
+    const check = consumer({ 'group.id': group });
+    expect((await check.committed([p0, p1])).map((o) => o.offset)).toEqual([7, 4]);
+    await close(check);
+  }, 30_000);
+
+  it('close() lets an asynchronous commit still out land before it closes the connections', async () => {
+    const topic = 'commit-async-close';
+    await createTopic(topic, 1);
+    const group = newGroup();
+    const c = consumer({ 'group.id': group, 'enable.auto.commit': false });
+    const p0 = { topic, partition: 0 };
+    c.assign([p0]);
+    let outcome: Error | null | undefined;
+    c.commitAsync([{ ...p0, offset: 5 }], (err) => (outcome = err));
+    await close(c);
+    expect(outcome).toBeNull();
+    const check = consumer({ 'group.id': group });
+    expect((await check.committed([p0]))[0].offset).toBe(5);
+    await close(check);
+  }, 30_000);
+
   it('splits partitions between two members with the range assignor, each record read once', async () => {
     const topic = 'split-range';
     await createTopic(topic, 4);

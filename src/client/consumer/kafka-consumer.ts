@@ -86,6 +86,8 @@ export class KafkaConsumer<K = string | null, V = string | null> {
   private positionsTask: Promise<void> | null = null;
   private positionsError: unknown = null;
   private polling = false;
+  /** commitAsync() and auto-commits not answered yet. */
+  private readonly asyncCommits = new Set<Promise<void>>();
   private wakeupRequested = false;
   private closing = false;
   private closed = false;
@@ -156,7 +158,7 @@ export class KafkaConsumer<K = string | null, V = string | null> {
    * the previous subscription; the change takes effect at the next poll().
    */
   subscribe(topics: readonly string[] | RegExp, listener?: ConsumerRebalanceListener): void {
-    this.throwIfClosed();
+    this.throwIfClosing();
     if (this.membership === null) throw new ClientConfigError('subscribe() needs group.id: a subscription is a consumer group membership (use assign() without a group)');
     if (this.subscriptionType === 'USER_ASSIGNED') throw new Error('subscribe() after assign(): subscription to topics, partitions and pattern are mutually exclusive');
     this.listener = listener ?? {};
@@ -196,7 +198,7 @@ export class KafkaConsumer<K = string | null, V = string | null> {
    * drops a manual assignment. The consumer can subscribe or assign again afterwards.
    */
   async unsubscribe(): Promise<void> {
-    this.throwIfClosed();
+    this.throwIfClosing();
     if (this.isGroupManaged() && this.membership) {
       await this.membership.leaveGroup('the consumer unsubscribed', Date.now() + this.options.defaultApiTimeoutMs);
     }
@@ -215,7 +217,7 @@ export class KafkaConsumer<K = string | null, V = string | null> {
    * auto.offset.reset. Replaces the previous assignment.
    */
   assign(partitions: readonly PartitionToAssign[]): void {
-    this.throwIfClosed();
+    this.throwIfClosing();
     if (this.isGroupManaged()) throw new Error('assign() after subscribe(): subscription to topics, partitions and pattern are mutually exclusive');
     if (partitions.length === 0) {
       this.subscriptionType = 'NONE';
@@ -245,7 +247,7 @@ export class KafkaConsumer<K = string | null, V = string | null> {
    * is already on its way.
    */
   async poll(timeoutMs: number): Promise<ConsumerRecord<K, V>[]> {
-    this.throwIfClosed();
+    this.throwIfClosing();
     if (this.polling) throw new Error('poll() is already running: one poll at a time per consumer');
     if (this.subscriptionType === 'NONE') throw new Error('poll() needs a subscription or an assignment: call subscribe() or assign() first');
     this.polling = true;
@@ -369,7 +371,9 @@ export class KafkaConsumer<K = string | null, V = string | null> {
     this.throwIfClosed();
     const membership = this.groupMembership('commitAsync()');
     const toCommit = offsets ?? this.assigned.consumed();
-    membership.commitOffsets(toCommit, Date.now() + this.options.requestTimeoutMs, false).then(
+    const commit = membership.commitOffsets(toCommit, Date.now() + this.options.requestTimeoutMs, false);
+    this.trackAsyncCommit(commit);
+    commit.then(
       () => callback?.(null, toCommit),
       (err: Error) => (callback ? callback(err, toCommit) : this.warnCommitFailed('commitAsync()', err)),
     );
@@ -395,7 +399,7 @@ export class KafkaConsumer<K = string | null, V = string | null> {
 
   /** Asks for a rebalance at the next poll() (Java's enforceRebalance). */
   enforceRebalance(reason = 'the application asked for a rebalance'): void {
-    this.throwIfClosed();
+    this.throwIfClosing();
     if (this.isGroupManaged()) this.membership?.requestRejoin(reason);
   }
 
@@ -406,8 +410,10 @@ export class KafkaConsumer<K = string | null, V = string | null> {
 
   /**
    * Commits the positions if auto-commit is on, gives up the partitions
-   * (onPartitionsRevoked), leaves the group (a static member stays until its session
-   * times out) and closes the connections, within `timeoutMs`.
+   * (onPartitionsRevoked, which may still commit), leaves the group (a static member
+   * stays until its session times out), waits for asynchronous commits still out and
+   * closes the connections, within `timeoutMs`. poll(), subscribe() and assign() fail
+   * once close() has begun; the other calls only once it has finished.
    */
   async close(timeoutMs = 30_000): Promise<void> {
     if (this.closed || this.closing) return;
@@ -421,7 +427,10 @@ export class KafkaConsumer<K = string | null, V = string | null> {
           if (this.options.enableAutoCommit && this.subscriptionType !== 'NONE') {
             await membership.commitOffsets(this.assigned.consumed(), deadline, true).catch((err) => this.warnCommitFailed('Auto-commit of offsets on close', err));
           }
+          // Commits stay allowed until the connections close: onPartitionsRevoked may commit here.
           await membership.close(deadline);
+          // As Java does, asynchronous commits still out (some from that listener) get their answer first.
+          await Promise.all(this.asyncCommits);
         };
         // Whatever is still waiting at the deadline (an unreachable coordinator) is cut short by closing the connections.
         const cutShort = new AbortController();
@@ -548,7 +557,19 @@ export class KafkaConsumer<K = string | null, V = string | null> {
     if (this.isGroupManaged() && this.membership.rejoinNeededOrPending()) return;
     const offsets = this.assigned.consumed();
     if (offsets.length === 0) return;
-    this.membership.commitOffsets(offsets, now + this.options.requestTimeoutMs, false).catch((err) => this.warnCommitFailed('Auto-commit of offsets', err));
+    const commit = this.membership.commitOffsets(offsets, now + this.options.requestTimeoutMs, false);
+    this.trackAsyncCommit(commit);
+    commit.catch((err) => this.warnCommitFailed('Auto-commit of offsets', err));
+  }
+
+  /** Keeps an asynchronous commit until it is answered, so close() can let it land before closing the connections. */
+  private trackAsyncCommit(commit: Promise<void>): void {
+    const answered = commit.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.asyncCommits.add(answered);
+    void answered.then(() => this.asyncCommits.delete(answered));
   }
 
   private rebalanceHost(): MembershipHost {
@@ -623,8 +644,21 @@ export class KafkaConsumer<K = string | null, V = string | null> {
     }
   }
 
-  private throwIfClosed(): void {
+  /**
+   * For what changes the subscription or polls: not once close() has begun (it is
+   * leaving the group).
+   */
+  private throwIfClosing(): void {
     if (this.closed || this.closing) throw new ClientClosedError('the consumer');
+  }
+
+  /**
+   * For everything else: allowed until close() has closed the connections, so a
+   * rebalance listener can still commit and seek while close() revokes its partitions
+   * (Java's consumer is closed only at the end of close() too).
+   */
+  private throwIfClosed(): void {
+    if (this.closed) throw new ClientClosedError('the consumer');
   }
 }
 
