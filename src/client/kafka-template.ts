@@ -95,14 +95,16 @@ export class KafkaTemplate<K = string, V = any> implements OnApplicationShutdown
   send(topic: string, key: K | null, value: V | null): Promise<SendResult<K, V>>;
   send(topic: string, partition: number | null | undefined, key: K | null, value: V | null): Promise<SendResult<K, V>>;
   send(topic: string, partition: number | null | undefined, timestamp: number | Date | null | undefined, key: K | null, value: V | null): Promise<SendResult<K, V>>;
-  send(...args: unknown[]): Promise<SendResult<K, V>> {
-    const first = args[0];
+  send(first: unknown, a?: unknown, b?: unknown, c?: unknown, d?: unknown): Promise<SendResult<K, V>> {
+    // Which overload is meant shows only in the argument count (a value may be undefined);
+    // arguments.length reads it without the array a rest parameter would allocate per send.
+    const count = arguments.length;
     if (typeof first === 'object' && first !== null) {
-      if (args.length > 2) return misuse(`send(record, options) takes 2 arguments, not ${args.length}`);
-      return this.doSend(first as ProducerRecord<K, V>, args[1] as KafkaSendOptions | undefined);
+      if (count > 2) return misuse(`send(record, options) takes 2 arguments, not ${count}`);
+      return this.doSend(first as ProducerRecord<K, V>, a as KafkaSendOptions | undefined);
     }
     if (typeof first !== 'string') return misuse('send needs a topic name or a ProducerRecord first');
-    const record = positionalRecord(first, args, 1, 'send(topic, ...)');
+    const record = positionalRecord(first, count - 1, a, b, c, d, 'send(topic, ...)');
     return record instanceof Error ? Promise.reject(record) : this.doSend(record as ProducerRecord<K, V>);
   }
 
@@ -111,11 +113,12 @@ export class KafkaTemplate<K = string, V = any> implements OnApplicationShutdown
   sendDefault(key: K | null, value: V | null): Promise<SendResult<K, V>>;
   sendDefault(partition: number | null | undefined, key: K | null, value: V | null): Promise<SendResult<K, V>>;
   sendDefault(partition: number | null | undefined, timestamp: number | Date | null | undefined, key: K | null, value: V | null): Promise<SendResult<K, V>>;
-  sendDefault(...args: unknown[]): Promise<SendResult<K, V>> {
+  sendDefault(a?: unknown, b?: unknown, c?: unknown, d?: unknown): Promise<SendResult<K, V>> {
     if (this.defaultTopic === undefined || this.defaultTopic === '') {
       return Promise.reject(new ClientConfigError('sendDefault needs a default topic: set kafka.template.default-topic (or the template option defaultTopic)'));
     }
-    const record = positionalRecord(this.defaultTopic, args, 0, 'sendDefault(...)');
+    // As in send(): the argument count tells the overload.
+    const record = positionalRecord(this.defaultTopic, arguments.length, a, b, c, d, 'sendDefault(...)');
     return record instanceof Error ? Promise.reject(record) : this.doSend(record as ProducerRecord<K, V>);
   }
 
@@ -230,30 +233,30 @@ class SendCompletion<K, V> implements RecordCompletion {
 }
 
 /**
- * The positional overloads, from `args[from]` on (after the topic): (value), (key, value),
- * (partition, key, value), (partition, timestamp, key, value). Reads `args` in place
- * rather than a slice of it: this runs once per record.
+ * The positional overloads after the topic, told apart by how many arguments came
+ * (`count`, of which a..d are the first four): (value), (key, value),
+ * (partition, key, value), (partition, timestamp, key, value).
  */
-function positionalRecord(topic: string, args: readonly unknown[], from: number, shape: string): ProducerRecord<unknown, unknown> | Error {
-  switch (args.length - from) {
+function positionalRecord(topic: string, count: number, a: unknown, b: unknown, c: unknown, d: unknown, shape: string): ProducerRecord<unknown, unknown> | Error {
+  switch (count) {
     case 1:
-      return { topic, value: args[from] };
+      return { topic, value: a };
     case 2:
-      return { topic, key: args[from], value: args[from + 1] };
+      return { topic, key: a, value: b };
     case 3: {
-      const partition = partitionArgument(args[from], shape);
+      const partition = partitionArgument(a, shape);
       if (partition instanceof Error) return partition;
-      return { topic, partition, key: args[from + 1], value: args[from + 2] };
+      return { topic, partition, key: b, value: c };
     }
     case 4: {
-      const partition = partitionArgument(args[from], shape);
+      const partition = partitionArgument(a, shape);
       if (partition instanceof Error) return partition;
-      const timestamp = timestampArgument(args[from + 1], shape);
+      const timestamp = timestampArgument(b, shape);
       if (timestamp instanceof Error) return timestamp;
-      return { topic, partition, timestamp, key: args[from + 2], value: args[from + 3] };
+      return { topic, partition, timestamp, key: c, value: d };
     }
     default:
-      return usageError(`${shape} takes a value, (key, value), (partition, key, value) or (partition, timestamp, key, value); got ${args.length - from} arguments`);
+      return usageError(`${shape} takes a value, (key, value), (partition, key, value) or (partition, timestamp, key, value); got ${count} arguments`);
   }
 }
 
