@@ -327,11 +327,10 @@ export class Fetcher<K, V> {
     /** Leaders of partitions with records at the broker beyond what was fetched or asked for. */
     let nodesBehind: Set<number> | undefined;
     for (const state of this.assigned.all()) {
-      if (state.paused || state.position === null || state.pendingReset !== null) continue;
+      if (state.paused || state.position === null || state.pendingReset !== null || state.fetching) continue;
       const head = state.buffered;
       const fetchOffset = head !== null ? head.endOffset : state.position;
-      const waiting = state.fetching || state.prefetched !== null || state.retryAt > now;
-      if (waiting && state.fetching) continue;
+      const waiting = state.prefetched !== null || state.retryAt > now;
       const leader = this.cluster.leaderFor(state.topic, state.partition);
       if (leader < 0) {
         if (!waiting) this.cluster.requestRefresh();
