@@ -68,7 +68,7 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
 export class KafkaTemplate<K = string, V = any> implements OnApplicationShutdown {
   readonly defaultTopic: string | undefined;
   private readonly producer: TemplateProducer;
-  /** The producer when the template built it (bytes serializers, no factory): sends take its callback path. */
+  /** The producer when the template built it (bytes serializers, no factory): sends go through its sendSerialized. */
   private readonly ownProducer: KafkaProducer<Buffer, Buffer> | undefined;
   private readonly keySerializer: Serializer<K>;
   private readonly valueSerializer: Serializer<V>;
