@@ -1,7 +1,8 @@
 import { LogError } from '../../log/log-errors';
-import type { PartitionLog } from '../../log/partition-log';
+import type { FollowerAppendResult, PartitionLog } from '../../log/partition-log';
 import { ErrorCode } from '../../protocol/errors/error-codes';
 import { RecordBatchSplitter } from '../../protocol/record-batch/record-batch-splitter';
+import { FollowerReplica } from './follower-replica';
 import { ProduceBatchValidator } from './produce-batch-validator';
 import { ProducerStateManager } from './producer-state-manager';
 import type { TopicDataConfig } from './topic-data-config';
@@ -42,13 +43,21 @@ const REBUILD_READ_BYTES = 1024 * 1024;
 
 /**
  * One partition this broker holds a replica of: its log, its role (leader or follower),
- * leader epoch and ISR as the metadata says, the idempotent producers' state, and the
- * high watermark.
+ * leader epoch and ISR, the idempotent producers' state, and the high watermark.
  *
- * High watermark: the smallest log end offset among the ISR. The leader's own LEO is a
- * member; a follower's comes from its fetches (the cluster issue feeds followerLogEnd),
- * so on one node with ISR=[self] it follows each append at once. acks=-1 waiters are
- * released as it passes their offsets.
+ * As leader: the metadata gives the ISR when this broker becomes leader of an epoch;
+ * within the epoch the leader owns it (IsrManager writes each change to the partition
+ * state node, then commitIsr applies it), so the metadata's echo of the same epoch is not
+ * applied again. Each follower's progress is a FollowerReplica fed by its fetches.
+ *
+ * High watermark: the smallest log end offset among the ISR — while an ISR change is
+ * being written, among the union of the old and new ISR (Kafka's "maximal ISR"), so a
+ * follower being added never finds the HW already past its log end. The leader's own LEO
+ * is a member, so on one node with ISR=[self] it follows each append at once. acks=-1
+ * waiters are released as it passes their offsets.
+ *
+ * As follower: the replica fetcher appends the leader's batches as they are
+ * (appendAsFollower), truncates where the logs diverged, and sets the HW the leader reports.
  *
  * Committed bytes: a running count of the bytes below the high watermark since the
  * partition was opened, so a parked fetch can tell how much data arrived for it without
@@ -58,8 +67,12 @@ export class Partition {
   readonly key: string;
   role: ReplicaRole = ReplicaRole.Follower;
   leaderEpoch = -1;
+  /** The leader's broker id as the metadata last said (-1: none). */
+  leaderId = -1;
   isr: readonly number[] = [];
   replicas: readonly number[] = [];
+  /** The log end offset when this broker became leader of the current epoch (-1 as follower). */
+  leaderEpochStartOffset = -1;
   config: TopicDataConfig;
   readonly producers = new ProducerStateManager();
   /** Cumulative bytes appended below the high watermark (see class comment). */
@@ -67,9 +80,12 @@ export class Partition {
 
   private appendedBytes = 0;
   private readonly uncommitted: Array<{ endOffset: number; bytes: number }> = [];
-  private readonly followerLogEnds = new Map<number, number>();
+  private readonly followers = new Map<number, FollowerReplica>();
+  /** The ISR an IsrManager write in flight proposes (see class comment). */
+  private proposedIsr: readonly number[] | undefined;
   private waiters: HighWatermarkWaiter[] = [];
   private readonly validator = new ProduceBatchValidator();
+  private readonly producerSplit = new RecordBatchSplitter();
 
   constructor(
     readonly topic: string,
@@ -98,22 +114,48 @@ export class Partition {
     return this.log.highWatermark;
   }
 
-  makeLeader(leaderEpoch: number, isr: readonly number[], replicas: readonly number[]): void {
-    this.role = ReplicaRole.Leader;
-    this.leaderEpoch = leaderEpoch;
-    this.isr = isr;
+  /**
+   * Takes the leader role as the metadata assigns it. A new epoch (or a follower becoming
+   * leader) starts over: the metadata's ISR, every follower's progress unknown, the epoch
+   * recorded as starting at the log end (so OffsetForLeaderEpoch can answer where the
+   * previous epoch ended). The same epoch again changes only the replica set. Returns
+   * whether this was a new leadership.
+   */
+  makeLeader(leaderEpoch: number, isr: readonly number[], replicas: readonly number[]): boolean {
+    const isNewLeader = !this.isLeader || leaderEpoch !== this.leaderEpoch;
+    const now = this.now();
     this.replicas = replicas;
-    for (const id of [...this.followerLogEnds.keys()]) if (!replicas.includes(id)) this.followerLogEnds.delete(id);
+    this.leaderId = this.localBrokerId;
+    if (isNewLeader) {
+      this.role = ReplicaRole.Leader;
+      this.leaderEpoch = leaderEpoch;
+      this.isr = isr;
+      this.proposedIsr = undefined;
+      this.leaderEpochStartOffset = this.log.logEndOffset;
+      if (leaderEpoch >= 0) this.log.leaderEpochs.assign(leaderEpoch, this.log.logEndOffset);
+      this.followers.clear();
+    }
+    for (const id of [...this.followers.keys()]) if (!replicas.includes(id)) this.followers.delete(id);
+    for (const id of replicas) {
+      if (id !== this.localBrokerId && !this.followers.has(id)) this.followers.set(id, new FollowerReplica(this.isr.includes(id), now));
+    }
     this.maybeAdvanceHighWatermark();
+    return isNewLeader;
   }
 
-  makeFollower(leaderEpoch: number, isr: readonly number[], replicas: readonly number[]): void {
+  /** Takes the follower role; returns whether the leader or epoch changed (the fetcher must truncate again). */
+  makeFollower(leaderId: number, leaderEpoch: number, isr: readonly number[], replicas: readonly number[]): boolean {
+    const changed = this.isLeader || leaderEpoch !== this.leaderEpoch || leaderId !== this.leaderId;
     this.role = ReplicaRole.Follower;
+    this.leaderId = leaderId;
     this.leaderEpoch = leaderEpoch;
     this.isr = isr;
     this.replicas = replicas;
-    this.followerLogEnds.clear();
+    this.leaderEpochStartOffset = -1;
+    this.proposedIsr = undefined;
+    this.followers.clear();
     this.failWaiters(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    return changed;
   }
 
   /**
@@ -189,27 +231,141 @@ export class Partition {
     return this.appendedBytes;
   }
 
-  /** A follower's fetch told us its log end offset (cluster issue); may move the high watermark. */
-  updateFollowerLogEnd(brokerId: number, logEndOffset: number): void {
-    this.followerLogEnds.set(brokerId, logEndOffset);
+  // ---- leader: followers and the ISR ---------------------------------------------------
+
+  /**
+   * A follower fetched from `fetchOffset` (its log end) while the leader's log ended at
+   * `leaderEndOffset`: records its progress and may move the high watermark.
+   */
+  updateFollowerFetchState(brokerId: number, fetchOffset: number, leaderEndOffset: number): void {
+    const follower = this.followers.get(brokerId);
+    if (!this.isLeader || !follower) return;
+    follower.onFetch(fetchOffset, leaderEndOffset, this.now());
     this.maybeAdvanceHighWatermark();
   }
 
-  /** HW = min LEO over the ISR; only ever moves forward. Returns whether it moved. */
+  /** A follower's log end offset as its last fetch said; -1 when unknown. */
+  followerLogEnd(brokerId: number): number {
+    return this.followers.get(brokerId)?.logEndOffset ?? -1;
+  }
+
+  /** ISR members other than the leader that have not been caught up within `maxLagMs` (Kafka's getOutOfSyncReplicas). */
+  outOfSyncReplicas(maxLagMs: number): number[] {
+    if (!this.isLeader) return [];
+    const leaderEnd = this.log.logEndOffset;
+    const now = this.now();
+    return this.isr.filter((id) => id !== this.localBrokerId && !(this.followers.get(id)?.isCaughtUp(leaderEnd, now, maxLagMs) ?? false));
+  }
+
+  /**
+   * Whether a follower outside the ISR may join it: it holds every committed record (LEO
+   * >= HW) and everything this leader's epoch wrote before it began (LEO >= the epoch's
+   * start offset), so it could take over as leader without losing acknowledged data.
+   */
+  isIsrEligible(brokerId: number): boolean {
+    if (!this.isLeader || this.isr.includes(brokerId) || !this.replicas.includes(brokerId)) return false;
+    const logEnd = this.followerLogEnd(brokerId);
+    return logEnd >= 0 && logEnd >= this.log.highWatermark && logEnd >= this.leaderEpochStartOffset;
+  }
+
+  get isrChangePending(): boolean {
+    return this.proposedIsr !== undefined;
+  }
+
+  /** The ISR being written, while a write is in flight. */
+  get pendingIsr(): readonly number[] | undefined {
+    return this.proposedIsr;
+  }
+
+  /** IsrManager starts writing `proposed`; until commitIsr/abortIsrChange the HW waits for the union. */
+  beginIsrChange(proposed: readonly number[]): void {
+    this.proposedIsr = proposed;
+  }
+
+  /** The ISR is `isr` (written, or read back from the state node); waiting acks=-1 produces may complete. */
+  commitIsr(isr: readonly number[]): void {
+    this.proposedIsr = undefined;
+    this.isr = isr;
+    this.maybeAdvanceHighWatermark();
+  }
+
+  abortIsrChange(): void {
+    this.proposedIsr = undefined;
+  }
+
+  /** HW = min LEO over the (maximal) ISR; only ever moves forward. Returns whether it moved. */
   maybeAdvanceHighWatermark(): boolean {
     if (!this.isLeader) return false;
     let candidate = this.log.logEndOffset;
-    for (const id of this.isr) {
-      if (id === this.localBrokerId) continue;
-      candidate = Math.min(candidate, this.followerLogEnds.get(id) ?? this.log.highWatermark);
-    }
+    const consider = (id: number): void => {
+      if (id === this.localBrokerId) return;
+      const logEnd = this.followerLogEnd(id);
+      candidate = Math.min(candidate, logEnd >= 0 ? logEnd : this.log.highWatermark);
+    };
+    for (const id of this.isr) consider(id);
+    if (this.proposedIsr) for (const id of this.proposedIsr) consider(id);
     if (candidate <= this.log.highWatermark) return false;
     this.log.highWatermark = candidate;
+    this.highWatermarkMoved();
+    return true;
+  }
+
+  private highWatermarkMoved(): void {
     const hw = this.log.highWatermark;
     while (this.uncommitted.length && this.uncommitted[0].endOffset <= hw) this.committedBytes = this.uncommitted.shift()!.bytes;
     this.releaseWaiters(hw);
     this.onHighWatermarkAdvanced(this);
+  }
+
+  // ---- follower: the replica fetcher's side ------------------------------------------
+
+  /**
+   * Appends batches fetched from the leader with the leader's offsets and epochs (throws
+   * the log's LogError when they do not fit: corrupt, or not following the log end), and
+   * keeps the idempotent producers' state as the leader does, for the day this replica leads.
+   */
+  appendAsFollower(records: Buffer): FollowerAppendResult {
+    if (this.isLeader) throw new Error(`${this.key}: broker ${this.localBrokerId} leads this partition; it does not replicate it`);
+    const result = this.log.appendAsFollower(records);
+    if (result.bytes === 0) return result;
+    this.trackProducers(result.bytes === records.length ? records : records.subarray(0, result.bytes));
+    this.appendedBytes += result.bytes;
+    this.uncommitted.push({ endOffset: result.lastOffset + 1, bytes: this.appendedBytes });
+    return result;
+  }
+
+  /** The leader's high watermark, as far as this replica's log reaches (Kafka: min(leader HW, LEO)). */
+  updateFollowerHighWatermark(leaderHighWatermark: number): void {
+    if (this.isLeader || leaderHighWatermark < 0) return;
+    const before = this.log.highWatermark;
+    this.log.highWatermark = Math.min(leaderHighWatermark, this.log.logEndOffset);
+    if (this.log.highWatermark > before) this.highWatermarkMoved();
+  }
+
+  /** The leader deleted records (DeleteRecords or retention): the follower's log start follows, up to its HW. */
+  maybeIncrementLogStartOffset(leaderLogStartOffset: number): void {
+    if (this.isLeader || leaderLogStartOffset <= this.log.logStartOffset) return;
+    const target = Math.min(leaderLogStartOffset, this.log.highWatermark);
+    if (target > this.log.logStartOffset) this.deleteRecordsBefore(target);
+  }
+
+  /** Drops the log from `offset` on (where it diverged from the leader's); returns whether anything went. */
+  truncateTo(offset: number): boolean {
+    if (!this.log.truncateTo(offset)) return false;
+    this.afterTruncation();
     return true;
+  }
+
+  /** The leader's log starts past ours: empty ours and start it where the leader's starts. */
+  truncateFullyAndStartAt(offset: number): void {
+    this.log.truncateFullyAndStartAt(offset);
+    this.afterTruncation();
+  }
+
+  private afterTruncation(): void {
+    const end = this.log.logEndOffset;
+    while (this.uncommitted.length && this.uncommitted[this.uncommitted.length - 1].endOffset > end) this.uncommitted.pop();
+    this.rebuildProducerState();
   }
 
   /**
@@ -290,24 +446,32 @@ export class Partition {
     const bases = this.log.segmentBaseOffsets;
     const end = this.log.logEndOffset;
     let offset = Math.max(this.log.logStartOffset, bases[Math.max(0, bases.length - PRODUCER_STATE_SEGMENTS)] ?? 0, end - PRODUCER_STATE_OFFSETS);
-    const split = new RecordBatchSplitter();
     while (offset < end) {
       const { records } = this.log.read(offset, REBUILD_READ_BYTES, { minOneBatch: true });
       if (records.length === 0) break;
-      split.reset(records);
-      while (split.next()) {
-        const batch = split.view;
-        offset = batch.nextOffset;
-        if (batch.producerId < 0 || batch.isControl || batch.baseSequence < 0) continue;
-        this.producers.update(batch.producerId, batch.producerEpoch, {
-          firstSeq: batch.baseSequence,
-          lastSeq: batch.lastSequence,
-          firstOffset: batch.baseOffset,
-          lastOffset: batch.lastOffset,
-          timestamp: batch.maxTimestamp,
-        });
-      }
+      const next = this.trackProducers(records);
+      if (next <= offset) break;
+      offset = next;
     }
+  }
+
+  /** Updates the producers' state from the headers of whole batches; returns the offset after the last. */
+  private trackProducers(records: Buffer): number {
+    const split = this.producerSplit.reset(records);
+    let next = -1;
+    while (split.next()) {
+      const batch = split.view;
+      next = batch.nextOffset;
+      if (batch.producerId < 0 || batch.isControl || batch.baseSequence < 0) continue;
+      this.producers.update(batch.producerId, batch.producerEpoch, {
+        firstSeq: batch.baseSequence,
+        lastSeq: batch.lastSequence,
+        firstOffset: batch.baseOffset,
+        lastOffset: batch.lastOffset,
+        timestamp: batch.maxTimestamp,
+      });
+    }
+    return next;
   }
 
   /** The partition is closing or being deleted. */

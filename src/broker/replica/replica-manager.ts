@@ -4,9 +4,14 @@ import { LogError } from '../../log/log-errors';
 import type { LogManager } from '../../log/log-manager';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from '../../log/partition-log';
 import { ErrorCode } from '../../protocol/errors/error-codes';
+import { endpointFor, type HostPort } from '../metadata/broker-endpoints';
 import type { MetadataChange, MetadataView, PartitionInfo, TopicInfo } from '../metadata/metadata-view';
+import { TcpBrokerChannel, type BrokerChannelFactory } from './broker-channel';
 import { DelayedFetchPurgatory } from './delayed-fetch-purgatory';
+import { IsrManager, type IsrStateStore } from './isr-manager';
 import { failedAppend, Partition, type AppendOutcome } from './partition';
+import type { FetcherSettings } from './replica-fetcher';
+import { ReplicaFetcherManager } from './replica-fetcher-manager';
 import { topicDataConfig, topicLogOverrides, type BrokerDataDefaults } from './topic-data-config';
 
 /** ListOffsets' timestamps beyond Kafka's classic three (no tiered storage here). */
@@ -18,10 +23,19 @@ const READ_COMMITTED = 1;
 const EMPTY = Buffer.alloc(0);
 
 export interface ReplicaManagerOptions extends BrokerDataDefaults {
-  /** Injected clock (LogAppendTime stamps). */
+  /** Injected clock (LogAppendTime stamps, followers' catch-up times). */
   now?: () => number;
   logger?: LogLogger;
+  /** replica.lag.time.max.ms (30000): a follower not caught up for this long leaves the ISR. */
+  replicaLagTimeMaxMs?: number;
+  /** Where a leader writes its ISR changes (the partition state nodes); without it the ISR changes only through the controller. */
+  isrStore?: IsrStateStore;
+  /** Follower fetching; without it a followed partition keeps its log as it is (unit tests of the leader side). */
+  fetcher?: FetcherSettings & { connect?: BrokerChannelFactory };
 }
+
+/** Other brokers are reached on this listener (Kafka's default inter.broker.listener.name). */
+const INTER_BROKER_LISTENER = 'PLAINTEXT';
 
 export interface ProduceEntry {
   readonly topic: string;
@@ -36,6 +50,8 @@ export interface FetchPartitionRequest {
   readonly partitionMaxBytes: number;
   /** -1 when the client does not know it (Fetch < v9). */
   readonly currentLeaderEpoch: number;
+  /** Followers (Fetch v12+): the epoch of the last batch in their log, checked against ours; -1 or absent skips the check. */
+  readonly lastFetchedEpoch?: number;
 }
 
 export interface FetchParams {
@@ -55,6 +71,16 @@ export interface FetchPartitionData {
   logStartOffset: number;
   /** Whole batches as stored: a byte range of the log, never re-encoded. */
   records: Buffer;
+  /** To a follower whose log diverged from ours: the last epoch we share and where it ends in our log. */
+  divergingEpoch?: { epoch: number; endOffset: number };
+}
+
+export interface EpochEndOffsetResult {
+  errorCode: ErrorCode;
+  /** The largest epoch <= the requested one that the log knows, -1 when none. */
+  leaderEpoch: number;
+  /** Where that epoch ends in the leader's log, -1 when unknown. */
+  endOffset: number;
 }
 
 export interface ListOffsetRequest {
@@ -83,19 +109,27 @@ type Lookup = { partition: Partition; errorCode?: undefined } | { partition?: un
 
 /**
  * Owns the partitions this broker holds a replica of, as the MetadataView assigns them:
- * the leader's partitions take appends and serve fetches, a follower's partitions keep
- * their log (the replica fetcher comes with the cluster issue), deleted topics' logs are
- * deleted, topic config changes reach the logs.
+ * the leader's partitions take appends and serve fetches, a follower's partitions are fed
+ * by the replica fetchers (ReplicaFetcherManager), deleted topics' logs are deleted, topic
+ * config changes reach the logs.
  *
  * Data path: appendRecords (Produce, with acks and idempotence), fetch (with the
- * delayed-fetch purgatory for long polls), listOffset, deleteRecords. Handlers stay thin
- * around these.
+ * delayed-fetch purgatory for long polls; a follower's fetch also reports its progress,
+ * which moves the high watermark and may add it to the ISR), listOffset, deleteRecords,
+ * lastOffsetForLeaderEpoch. Handlers stay thin around these.
+ *
+ * Replication: every replica.lag.time.max.ms / 2 the partitions this broker leads drop
+ * followers that fell behind from their ISR (IsrManager writes the change).
  */
 export class ReplicaManager implements OnModuleDestroy {
   private readonly partitions = new Map<string, Partition>();
   private readonly purgatory = new DelayedFetchPurgatory();
   private readonly now: () => number;
   private readonly logger: LogLogger;
+  private readonly lagTimeMaxMs: number;
+  private readonly isr: IsrManager | undefined;
+  private readonly fetchers: ReplicaFetcherManager | undefined;
+  private isrTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -105,6 +139,21 @@ export class ReplicaManager implements OnModuleDestroy {
   ) {
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? new Logger('ReplicaManager');
+    this.lagTimeMaxMs = options.replicaLagTimeMaxMs ?? 30_000;
+    if (options.isrStore) {
+      this.isr = new IsrManager(options.isrStore, { localBrokerId: metadata.localBrokerId, replicaLagTimeMaxMs: this.lagTimeMaxMs, logger: this.logger });
+    }
+    const fetcher = options.fetcher;
+    if (fetcher) {
+      const clientId = `broker-${metadata.localBrokerId}-fetcher`;
+      this.fetchers = new ReplicaFetcherManager({
+        settings: fetcher,
+        endpointOf: (id) => this.interBrokerEndpoint(id),
+        connect: fetcher.connect ?? ((host, port, timeoutMs) => TcpBrokerChannel.connect(host, port, timeoutMs, clientId)),
+        logger: this.logger,
+        now: this.now,
+      });
+    }
   }
 
   get localBrokerId(): number {
@@ -115,6 +164,10 @@ export class ReplicaManager implements OnModuleDestroy {
   start(): void {
     this.logManager.startup();
     this.unsubscribe ??= this.metadata.onChange((change) => this.onMetadataChange(change));
+    if (this.isr && !this.isrTimer) {
+      this.isrTimer = setInterval(() => this.maybeShrinkIsrs(), Math.max(1, Math.floor(this.lagTimeMaxMs / 2)));
+      this.isrTimer.unref();
+    }
     this.syncAll();
   }
 
@@ -127,16 +180,20 @@ export class ReplicaManager implements OnModuleDestroy {
     this.syncAll();
   }
 
-  /** Alongside the socket server's drain (see KafkaServer): parked fetches answer, acks=-1 waiters are released. */
-  onModuleDestroy(): void {
-    this.stop();
+  /** Alongside the socket server's drain (see KafkaServer): fetchers stop, parked fetches answer, acks=-1 waiters are released. */
+  onModuleDestroy(): Promise<void> {
+    return this.stop();
   }
 
-  stop(): void {
+  stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    if (this.isrTimer) clearInterval(this.isrTimer);
+    this.isrTimer = undefined;
+    const fetchersStopped = this.fetchers?.shutdown() ?? Promise.resolve();
     this.purgatory.close();
     for (const partition of this.partitions.values()) partition.close();
+    return fetchersStopped;
   }
 
   /** Parked fetches (for tests and metrics). */
@@ -188,6 +245,7 @@ export class ReplicaManager implements OnModuleDestroy {
       if (partition) {
         // Reassigned away: stop serving it. The log stays on disk; removing replicas is
         // the cluster issue's (Kafka's StopReplica with delete).
+        this.fetchers?.unfollow(key);
         partition.close();
         this.partitions.delete(key);
         this.purgatory.partitionChanged(key, true);
@@ -204,14 +262,43 @@ export class ReplicaManager implements OnModuleDestroy {
     }
     const wasLeader = partition.isLeader;
     const epochChanged = partition.leaderEpoch !== info.leaderEpoch;
-    if (info.leader === local) partition.makeLeader(info.leaderEpoch, info.isr, info.replicas);
-    else partition.makeFollower(info.leaderEpoch, info.isr, info.replicas);
+    if (info.leader === local) {
+      this.fetchers?.unfollow(key);
+      if (partition.makeLeader(info.leaderEpoch, info.isr, info.replicas)) {
+        this.logger.log(`${key}: leader in epoch ${info.leaderEpoch} from offset ${partition.log.logEndOffset}, ISR [${info.isr}]`);
+      }
+    } else {
+      partition.makeFollower(info.leader, info.leaderEpoch, info.isr, info.replicas);
+      if (info.leader >= 0 && info.replicas.includes(local)) this.fetchers?.follow(partition, info.leader, info.leaderEpoch);
+      else this.fetchers?.unfollow(key);
+    }
     if (wasLeader !== partition.isLeader || epochChanged) this.purgatory.partitionChanged(key, true);
+  }
+
+  /** The address another broker listens on for brokers; undefined while it is not registered. */
+  private interBrokerEndpoint(brokerId: number): HostPort | undefined {
+    const broker = this.metadata.broker(brokerId);
+    if (!broker) return undefined;
+    return endpointFor(broker, INTER_BROKER_LISTENER) ?? { host: broker.host, port: broker.port };
+  }
+
+  /** The ISR shrink check over the partitions this broker leads; runs every replica.lag.time.max.ms / 2. */
+  maybeShrinkIsrs(): void {
+    if (!this.isr) return;
+    for (const partition of this.partitions.values()) {
+      if (!partition.isLeader || partition.isr.length <= 1) continue;
+      try {
+        this.isr.maybeShrinkIsr(partition);
+      } catch (error) {
+        this.logger.error(`${partition.key}: ISR check failed: ${error instanceof Error ? error.stack : error}`);
+      }
+    }
   }
 
   private deleteTopic(topic: string): void {
     for (const [key, partition] of this.partitions) {
       if (partition.topic !== topic) continue;
+      this.fetchers?.unfollow(key);
       partition.close();
       this.partitions.delete(key);
       this.purgatory.partitionChanged(key, true);
@@ -291,7 +378,10 @@ export class ReplicaManager implements OnModuleDestroy {
   private appendOne(acks: number, entry: ProduceEntry): AppendOutcome {
     const lookup = this.leaderPartition(entry.topic, entry.partition);
     if (!lookup.partition) return failedAppend(lookup.errorCode);
-    return lookup.partition.appendAsLeader(entry.records, acks);
+    const outcome = lookup.partition.appendAsLeader(entry.records, acks);
+    // Followers' fetches parked at their log end wait for exactly this.
+    if (outcome.errorCode === ErrorCode.NONE) this.purgatory.partitionChanged(lookup.partition.key);
+    return outcome;
   }
 
   // ---- fetch --------------------------------------------------------------------------
@@ -363,11 +453,20 @@ export class ReplicaManager implements OnModuleDestroy {
     const partition = lookup.partition;
     if (replica && !partition.replicas.includes(params.replicaId)) return errorData(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     try {
+      if (replica) {
+        const diverging = this.divergence(partition, request);
+        if (diverging) return diverging;
+      }
+      // The log end before the read: appends that race with this fetch must not keep the follower out of sync.
+      const leaderEnd = partition.log.logEndOffset;
       // Consumers see only committed data; READ_COMMITTED reads to the last stable offset,
       // which equals the high watermark without transactions.
       const maxOffset = replica ? undefined : params.isolationLevel === READ_COMMITTED ? partition.lastStableOffset : partition.highWatermark;
       const read = partition.log.read(request.fetchOffset, maxBytes, { maxOffset, minOneBatch });
-      if (replica) partition.updateFollowerLogEnd(params.replicaId, request.fetchOffset);
+      if (replica) {
+        partition.updateFollowerFetchState(params.replicaId, request.fetchOffset, leaderEnd);
+        this.isr?.maybeExpandIsr(partition, params.replicaId);
+      }
       return {
         errorCode: ErrorCode.NONE,
         highWatermark: partition.highWatermark,
@@ -379,6 +478,42 @@ export class ReplicaManager implements OnModuleDestroy {
       if (error instanceof LogError) return errorData(error.errorCode as ErrorCode);
       throw error;
     }
+  }
+
+  /**
+   * Kafka's check of a follower's lastFetchedEpoch: when our log ends that epoch before the
+   * follower's fetch offset, or knows only older epochs, the follower's log diverged from
+   * ours there and it must truncate (the answer carries no records).
+   */
+  private divergence(partition: Partition, request: FetchPartitionRequest): FetchPartitionData | undefined {
+    const lastFetchedEpoch = request.lastFetchedEpoch ?? -1;
+    if (lastFetchedEpoch < 0) return undefined;
+    const ours = partition.log.endOffsetForEpoch(lastFetchedEpoch);
+    if (!ours) return errorData(ErrorCode.OFFSET_OUT_OF_RANGE);
+    if (ours.epoch >= lastFetchedEpoch && ours.endOffset >= request.fetchOffset) return undefined;
+    return {
+      errorCode: ErrorCode.NONE,
+      highWatermark: partition.highWatermark,
+      lastStableOffset: partition.lastStableOffset,
+      logStartOffset: partition.log.logStartOffset,
+      records: EMPTY,
+      divergingEpoch: { epoch: ours.epoch, endOffset: ours.endOffset },
+    };
+  }
+
+  // ---- offset for leader epoch --------------------------------------------------------
+
+  /**
+   * OffsetForLeaderEpoch: where `leaderEpoch` ends in this leader's log (the start of the
+   * next epoch, or the log end for the current one) and the largest epoch at or below it
+   * that the log knows; -1/-1 when it knows none. Only the leader answers, fenced by
+   * currentLeaderEpoch like a fetch.
+   */
+  lastOffsetForLeaderEpoch(topic: string, partitionIndex: number, currentLeaderEpoch: number, leaderEpoch: number): EpochEndOffsetResult {
+    const lookup = this.leaderPartition(topic, partitionIndex, currentLeaderEpoch);
+    if (!lookup.partition) return { errorCode: lookup.errorCode, leaderEpoch: -1, endOffset: -1 };
+    const found = lookup.partition.log.endOffsetForEpoch(leaderEpoch);
+    return found ? { errorCode: ErrorCode.NONE, leaderEpoch: found.epoch, endOffset: found.endOffset } : { errorCode: ErrorCode.NONE, leaderEpoch: -1, endOffset: -1 };
   }
 
   // ---- list offsets -------------------------------------------------------------------
