@@ -24,6 +24,7 @@ import { OffsetDeleteHandler } from './handlers/47-offset-delete.handler';
 import { ApiVersionsHandler } from './handlers/18-api-versions.handler';
 import { DeleteRecordsHandler } from './handlers/21-delete-records.handler';
 import { InitProducerIdHandler } from './handlers/22-init-producer-id.handler';
+import { OffsetForLeaderEpochHandler } from './handlers/23-offset-for-leader-epoch.handler';
 import { CreateTopicsHandler } from './handlers/19-create-topics.handler';
 import { DeleteTopicsHandler } from './handlers/20-delete-topics.handler';
 import { DescribeConfigsHandler } from './handlers/32-describe-configs.handler';
@@ -42,7 +43,7 @@ import { ReplicaManager } from './replica/replica-manager';
 import { REPLICA_PROVIDERS } from './replica/replica.providers';
 
 /** The data path: ReplicaManager, producer ids, and the APIs that read and write records. */
-const DATA_PATH = [...REPLICA_PROVIDERS, ProduceHandler, FetchHandler, ListOffsetsHandler, DeleteRecordsHandler, InitProducerIdHandler];
+const DATA_PATH = [...REPLICA_PROVIDERS, ProduceHandler, FetchHandler, ListOffsetsHandler, DeleteRecordsHandler, InitProducerIdHandler, OffsetForLeaderEpochHandler];
 
 /** Cluster metadata and topic administration: the view, the controller, registration, admin services. */
 const METADATA_PROVIDERS = [

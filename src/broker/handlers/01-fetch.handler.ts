@@ -1,4 +1,4 @@
-// Api: Fetch (key 1) v4–v17; not supported: incremental fetch sessions (always session id 0: clients send full fetches), transactions (no aborted transactions; last stable offset = high watermark), preferred read replicas, follower fetching beyond the leader's log end bookkeeping.
+// Api: Fetch (key 1) v4–v17; not supported: incremental fetch sessions (always session id 0: clients send full fetches), transactions (no aborted transactions; last stable offset = high watermark), preferred read replicas (followers serve no consumers).
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode } from '../../protocol/errors/error-codes';
@@ -69,7 +69,7 @@ function respond(request: FetchRequest, plan: FetchPlan, data: readonly FetchPar
           highWatermark: d.highWatermark,
           lastStableOffset: d.lastStableOffset,
           logStartOffset: d.logStartOffset,
-          divergingEpoch: NO_DIVERGING_EPOCH,
+          divergingEpoch: d.divergingEpoch ?? NO_DIVERGING_EPOCH,
           currentLeader: NO_CURRENT_LEADER,
           snapshotId: NO_SNAPSHOT,
           abortedTransactions,

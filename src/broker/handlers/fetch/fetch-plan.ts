@@ -44,6 +44,7 @@ export function buildFetchPlan(request: FetchRequest, apiVersion: number, metada
         fetchOffset: p.fetchOffset,
         partitionMaxBytes: p.partitionMaxBytes,
         currentLeaderEpoch: apiVersion >= 9 ? p.currentLeaderEpoch : -1,
+        lastFetchedEpoch: apiVersion >= 12 ? p.lastFetchedEpoch : -1,
       });
       return { partition: p.partition, readIndex: readable.length - 1 };
     });
