@@ -326,12 +326,27 @@ export class Partition {
    */
   appendAsFollower(records: Buffer): FollowerAppendResult {
     if (this.isLeader) throw new Error(`${this.key}: broker ${this.localBrokerId} leads this partition; it does not replicate it`);
+    this.maybeStartAtFirstBatch(records);
     const result = this.log.appendAsFollower(records);
     if (result.bytes === 0) return result;
     this.trackProducers(result.bytes === records.length ? records : records.subarray(0, result.bytes));
     this.appendedBytes += result.bytes;
     this.uncommitted.push({ endOffset: result.lastOffset + 1, bytes: this.appendedBytes });
     return result;
+  }
+
+  /**
+   * An empty log that starts inside the first fetched batch (the leader's log start moved
+   * into the middle of a batch by DeleteRecords, and we started ours there): Kafka starts
+   * the follower's log at the batch's base offset instead, keeping the batch whole.
+   */
+  private maybeStartAtFirstBatch(records: Buffer): void {
+    const log = this.log;
+    if (log.logEndOffset !== log.logStartOffset) return;
+    const split = this.producerSplit.reset(records);
+    if (!split.next()) return;
+    const first = split.view;
+    if (first.baseOffset < log.logEndOffset && first.lastOffset >= log.logEndOffset) this.truncateFullyAndStartAt(first.baseOffset);
   }
 
   /** The leader's high watermark, as far as this replica's log reaches (Kafka: min(leader HW, LEO)). */

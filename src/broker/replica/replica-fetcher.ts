@@ -1,6 +1,7 @@
 import type { LogLogger } from '../../log/log-config';
 import { LogError } from '../../log/log-errors';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../log/partition-log';
+import { ZERO_UUID } from '../../protocol/codec/struct-plan';
 import { ErrorCode, errorName } from '../../protocol/errors/error-codes';
 import { FetchApi, type FetchRequest, type FetchResponsePartition } from '../../protocol/schemas/fetch.schema';
 import { ListOffsetsApi } from '../../protocol/schemas/list-offsets.schema';
@@ -258,9 +259,9 @@ export class ReplicaFetcher {
           lastFetchedEpoch: log.leaderEpochs.latestEpoch,
           logStartOffset: log.logStartOffset,
           partitionMaxBytes: settings.fetchMaxBytes,
-          replicaDirectoryId: '',
+          replicaDirectoryId: ZERO_UUID,
         };
-      }).map(([topic, partitions]) => ({ topic, topicId: '', partitions })),
+      }).map(([topic, partitions]) => ({ topic, topicId: ZERO_UUID, partitions })),
       forgottenTopicsData: [],
       rackId: '',
     };
