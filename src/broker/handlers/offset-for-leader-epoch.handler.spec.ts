@@ -1,9 +1,6 @@
 import { ErrorCode } from '../../protocol/errors/error-codes';
-import type { RequestContext } from '../api/kafka-api-handler';
 import { batch, createDataPath, FakeMetadataView, type DataPathFixture } from '../replica/replica-manager.test-helpers';
 import { OffsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.handler';
-
-const ctx: RequestContext = { apiVersion: 4, correlationId: 1, clientId: 'test', connection: { id: 1, listenerName: 'PLAINTEXT', remoteAddress: '127.0.0.1', remotePort: 5 } };
 
 describe('OffsetForLeaderEpochHandler', () => {
   let fx: DataPathFixture;
@@ -26,13 +23,10 @@ describe('OffsetForLeaderEpochHandler', () => {
 
   const ask = (partitions: Array<{ topic?: string; currentLeaderEpoch?: number; leaderEpoch: number }>) =>
     handler
-      .handle(
-        {
-          replicaId: 1,
-          topics: partitions.map((p) => ({ topic: p.topic ?? 't', partitions: [{ partition: 0, currentLeaderEpoch: p.currentLeaderEpoch ?? -1, leaderEpoch: p.leaderEpoch }] })),
-        },
-        ctx,
-      )
+      .handle({
+        replicaId: 1,
+        topics: partitions.map((p) => ({ topic: p.topic ?? 't', partitions: [{ partition: 0, currentLeaderEpoch: p.currentLeaderEpoch ?? -1, leaderEpoch: p.leaderEpoch }] })),
+      })
       .topics.map((t) => t.partitions[0]);
 
   it('answers where each epoch ends: the next epoch start, the log end for the current one', () => {

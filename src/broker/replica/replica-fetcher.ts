@@ -15,6 +15,12 @@ import { truncationOffset, type EpochEndOffset, type LocalLogView } from './trun
 const FETCH_VERSION = 12;
 const OFFSET_FOR_LEADER_EPOCH_VERSION = 4;
 const LIST_OFFSETS_VERSION = 4;
+const LEADERSHIP_IN_MOTION: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.FENCED_LEADER_EPOCH,
+  ErrorCode.UNKNOWN_LEADER_EPOCH,
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+]);
 
 /** Kafka's replica.fetch.* and replica.socket.timeout.ms, and who we are. */
 export interface FetcherSettings {
@@ -177,7 +183,11 @@ export class ReplicaFetcher {
     state.delayedUntil = this.now() + this.deps.settings.fetchBackoffMs;
     if (state.lastError === errorCode) return;
     state.lastError = errorCode;
-    this.deps.logger.warn(`${state.partition.key}: leader ${this.leaderId} answered ${errorName(errorCode)}${detail}; retrying after ${this.deps.settings.fetchBackoffMs} ms`);
+    const message = `${state.partition.key}: leader ${this.leaderId} answered ${errorName(errorCode)}${detail}; retrying after ${this.deps.settings.fetchBackoffMs} ms`;
+    // Leadership moving (or this broker's registration not yet seen by the leader) answers
+    // these until the metadata settles: expected, so not a warning.
+    if (LEADERSHIP_IN_MOTION.has(errorCode)) this.deps.logger.log(message);
+    else this.deps.logger.warn(message);
   }
 
   // ---- truncation -------------------------------------------------------------------
