@@ -16,12 +16,28 @@ export type { BrokerNode, PartitionMetadata, TopicMetadata } from './cluster/clu
 export type { ConnectionPurpose } from './cluster/connection-pool';
 export { KafkaProducer } from './producer/kafka-producer';
 export type { ProducerRecord, RecordHeaders, HeaderValue, RecordMetadata } from './producer/kafka-producer';
+export type { SendCallback } from './producer/record-completion';
 export { resolveProducerOptions, producerOptionsFromConfig } from './producer/producer-options';
 export type { ProducerOptions, ResolvedProducerOptions, Acks, CompressionName } from './producer/producer-options';
 export { murmur2, toPositive, partitionForKey, StickyPartitioner } from './producer/partitioner';
 export { stringSerializer, jsonSerializer, bufferSerializer, resolveSerializer } from './producer/serializers';
 export type { Serializer, SerializerSpec } from './producer/serializers';
 // ---- end of foundation ----
+
+// ---- Consumer: Java's KafkaConsumer API, its options, deserializers and assignors (issue 7) ----
+export { KafkaConsumer, WakeupError } from './consumer/kafka-consumer';
+export type { ConsumerRebalanceListener, PartitionToAssign, GroupMetadata } from './consumer/kafka-consumer';
+export { resolveConsumerOptions, fromClientConfig as consumerOptionsFromConfig, CONSUMER_DEFAULTS } from './consumer/consumer-options';
+export type { ConsumerOptions, ResolvedConsumerOptions, AutoOffsetReset, IsolationLevel } from './consumer/consumer-options';
+export { stringDeserializer, jsonDeserializer, bufferDeserializer, resolveDeserializer } from './consumer/deserializers';
+export type { Deserializer, DeserializerSpec } from './consumer/deserializers';
+export { CommitFailedError, RebalanceInProgressError } from './consumer/offset-commits';
+export type { OffsetToCommit, CommittedOffset } from './consumer/offset-commits';
+export { OffsetOutOfRangeError, NoOffsetForPartitionError, RecordDeserializationError } from './consumer/fetcher';
+export { OffsetCommitPolicy } from './consumer/ack-modes';
+export { resolveAssignors } from './consumer/assignors/assignor-registry';
+export type { PartitionAssignor, MemberSubscription } from './consumer/assignors/partition-assignor';
+// ---- end of consumer ----
 
 // ---- Nest integration: KafkaModule, KafkaTemplate, the listener API (issue 7) ----
 export { KafkaModule, KAFKA_MODULE_OPTIONS, KAFKA_CLIENT_CONFIG } from './kafka.module';
