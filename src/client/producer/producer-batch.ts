@@ -2,6 +2,7 @@ import { CompressionType, crc32c, type RecordHeader } from '../../protocol';
 // Imported from their modules, not the index: tsc compiles index re-exports into getters,
 // and these run several times per record.
 import { varintSize, writeVarint } from '../../protocol/codec/varint';
+import { recordHeadersSize, writeRecordHeaders } from '../../protocol/record-batch/record-batch-encoder';
 import { BATCH_HEADER_SIZE, BATCH_LOG_OVERHEAD, BatchOffsets, CRC_START, CURRENT_MAGIC } from '../../protocol/record-batch/record-batch-layout';
 import { writeInt64 } from '../../protocol/record-batch/int64';
 // The codec table is not part of the protocol package's index; it is still the protocol layer.
@@ -16,24 +17,13 @@ function recordBodySize(offsetDelta: number, timestampDelta: number, key: Buffer
   let body = 1 + varintSize(timestampDelta) + varintSize(offsetDelta);
   body += key === null ? 1 : varintSize(key.length) + key.length;
   body += value === null ? 1 : varintSize(value.length) + value.length;
-  return body + headersSize(headers);
+  return body + recordHeadersSize(headers);
 }
 
 /** Bytes one record takes in a batch, length prefix included. */
 export function recordSize(offsetDelta: number, timestampDelta: number, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | null): number {
   const body = recordBodySize(offsetDelta, timestampDelta, key, value, headers);
   return varintSize(body) + body;
-}
-
-function headersSize(headers: readonly RecordHeader[] | null): number {
-  if (headers === null || headers.length === 0) return 1;
-  let size = varintSize(headers.length);
-  for (const h of headers) {
-    const keyBytes = Buffer.byteLength(h.key, 'utf8');
-    size += varintSize(keyBytes) + keyBytes;
-    size += h.value === null ? 1 : varintSize(h.value.length) + h.value.length;
-  }
-  return size;
 }
 
 /** The most a record costs beyond its key, value and headers (every varint at its widest). */
@@ -269,21 +259,6 @@ export class ProducerBatch {
       o = writeVarint(buf, o, value.length);
       o += value.copy(buf, o);
     }
-    if (headers === null || headers.length === 0) {
-      buf[o++] = 0;
-    } else {
-      o = writeVarint(buf, o, headers.length);
-      for (const h of headers) {
-        o = writeVarint(buf, o, Buffer.byteLength(h.key, 'utf8'));
-        o += buf.write(h.key, o, 'utf8');
-        if (h.value === null) {
-          buf[o++] = 1;
-        } else {
-          o = writeVarint(buf, o, h.value.length);
-          o += h.value.copy(buf, o);
-        }
-      }
-    }
-    this.writeOffset = o;
+    this.writeOffset = writeRecordHeaders(buf, o, headers);
   }
 }

@@ -50,7 +50,8 @@ export interface RecordBatchOptions {
 // Record body sizes from the sizing pass, reused across calls (grown, never shrunk).
 let bodySizes = new Int32Array(1024);
 
-function headersSize(headers: readonly RecordHeader[] | undefined): number {
+/** Bytes of a record's headers section (count, then each key and value), 1 for none. Shared with the SDK's batch builder. */
+export function recordHeadersSize(headers: readonly RecordHeader[] | null | undefined): number {
   if (!headers || headers.length === 0) return 1;
   let size = varintSize(headers.length);
   for (const h of headers) {
@@ -59,6 +60,26 @@ function headersSize(headers: readonly RecordHeader[] | undefined): number {
     size += h.value === null ? 1 : varintSize(h.value.length) + h.value.length;
   }
   return size;
+}
+
+/** Writes a record's headers section at `offset`; returns the offset after it. */
+export function writeRecordHeaders(buf: Buffer, offset: number, headers: readonly RecordHeader[] | null | undefined): number {
+  if (!headers || headers.length === 0) {
+    buf[offset] = 0;
+    return offset + 1;
+  }
+  offset = writeVarint(buf, offset, headers.length);
+  for (const h of headers) {
+    offset = writeVarint(buf, offset, Buffer.byteLength(h.key, 'utf8'));
+    offset += buf.write(h.key, offset, 'utf8');
+    if (h.value === null) {
+      buf[offset++] = 1;
+    } else {
+      offset = writeVarint(buf, offset, h.value.length);
+      offset += h.value.copy(buf, offset);
+    }
+  }
+  return offset;
 }
 
 /** Writes the records section at `offset`; returns the offset after it. */
@@ -84,23 +105,7 @@ function writeRecords(buf: Buffer, offset: number, records: readonly RecordInput
       buf.set(r.value, offset);
       offset += r.value.length;
     }
-    const headers = r.headers;
-    if (!headers || headers.length === 0) {
-      buf[offset++] = 0;
-      continue;
-    }
-    offset = writeVarint(buf, offset, headers.length);
-    for (const h of headers) {
-      offset = writeVarint(buf, offset, Buffer.byteLength(h.key, 'utf8'));
-      offset += buf.write(h.key, offset, 'utf8');
-      if (h.value === null) {
-        buf[offset++] = 1;
-      } else {
-        offset = writeVarint(buf, offset, h.value.length);
-        buf.set(h.value, offset);
-        offset += h.value.length;
-      }
-    }
+    offset = writeRecordHeaders(buf, offset, r.headers);
   }
   return offset;
 }
@@ -129,7 +134,7 @@ export function encodeRecordBatch(records: readonly RecordInput[], options: Reco
       varintSize(i) +
       (key === null ? 1 : varintSize(key.length) + key.length) +
       (r.value === null ? 1 : varintSize(r.value.length) + r.value.length) +
-      headersSize(r.headers);
+      recordHeadersSize(r.headers);
     bodySizes[i] = body;
     recordsSize += varintSize(body) + body;
   }
