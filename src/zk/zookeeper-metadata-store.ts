@@ -157,6 +157,8 @@ export class ZooKeeperMetadataStore implements MetadataStore {
     if (!options.connect || !/^[^,/]+(,[^,/]+)*(\/.*)?$/.test(options.connect)) {
       throw new BadArgumentsError(`zookeeper connect string must be host:port[,host:port...][/chroot], got ${JSON.stringify(options.connect)}`);
     }
+    const chroot = /\/.*$/.exec(options.connect)?.[0];
+    if (chroot && chroot !== '/') await ZooKeeperMetadataStore.ensureChroot(options, chroot);
     const store = new ZooKeeperMetadataStore(options);
     store.openClient();
     try {
@@ -166,6 +168,18 @@ export class ZooKeeperMetadataStore implements MetadataStore {
       throw new ConnectionLossError(`could not connect to ZooKeeper at ${options.connect} within ${store.connectionTimeoutMs} ms`);
     }
     return store;
+  }
+
+  /** Creates the connect string's chroot (and its parents) if missing, as Kafka does at start. */
+  private static async ensureChroot(options: ZooKeeperMetadataStoreOptions, chroot: string): Promise<void> {
+    const root = await ZooKeeperMetadataStore.connect({ ...options, connect: options.connect.slice(0, -chroot.length) });
+    try {
+      await root.create(chroot, null, { createParents: true });
+    } catch (err) {
+      if (!(err instanceof NodeExistsError)) throw err;
+    } finally {
+      await root.close();
+    }
   }
 
   get sessionId(): string {

@@ -180,6 +180,22 @@ describe('ZooKeeperMetadataStore sessions', () => {
     }
   });
 
+  it('creates a missing chroot (with its parents) on connect, as Kafka does', async () => {
+    const chroot = `${uniqueZkRoot('chroot')}/nested/kafka`;
+    const store = await ZooKeeperMetadataStore.connect({ connect: `${testZkConnect()}${chroot}`, logger: quietLogger });
+    const root = await ZooKeeperMetadataStore.connect({ connect: testZkConnect(), logger: quietLogger });
+    try {
+      await store.create('/brokers', null);
+      expect(await root.exists(`${chroot}/brokers`)).not.toBeNull();
+      // Connecting again to the now existing chroot is fine.
+      await (await ZooKeeperMetadataStore.connect({ connect: `${testZkConnect()}${chroot}`, logger: quietLogger })).close();
+    } finally {
+      await store.close();
+      await root.delete(chroot.split('/').slice(0, 2).join('/'), undefined, { recursive: true });
+      await root.close();
+    }
+  });
+
   it('fails to connect with ConnectionLoss when nothing listens', async () => {
     const err = await ZooKeeperMetadataStore.connect({ connect: '127.0.0.1:1', connectionTimeoutMs: 500, logger: quietLogger }).catch((e) => e);
     expect(err).toBeInstanceOf(ConnectionLossError);
