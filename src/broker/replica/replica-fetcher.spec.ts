@@ -142,6 +142,29 @@ describe('ReplicaFetcher (two brokers in one process)', () => {
     expect(channels.some((c) => c.requests[0] === 'OffsetForLeaderEpoch')).toBe(true);
   });
 
+  it('drops an epoch it led without writing to it, which the new leader never knew, and catches up', async () => {
+    assign(0, 0);
+    await append(leader, 3, 'a');
+    await eventually(() => logOf(follower).logEndOffset === 3, 'the follower to copy');
+    // Broker 1 is made leader of epoch 1 but writes nothing before broker 0 leads epoch 2,
+    // never having seen epoch 1 (the case of a broker frozen past its ZooKeeper session).
+    follower.metadata.updatePartition('t', 0, { leader: 1, leaderEpoch: 1, isr: [0, 1] });
+    expect(logOf(follower).leaderEpochs.all).toEqual([
+      { epoch: 0, startOffset: 0 },
+      { epoch: 1, startOffset: 3 },
+    ]);
+    leader.metadata.updatePartition('t', 0, { leader: 0, leaderEpoch: 2, isr: [0] });
+    await append(leader, 2, 'b');
+    follower.metadata.updatePartition('t', 0, { leader: 0, leaderEpoch: 2, isr: [0] });
+    await eventually(() => logOf(follower).logEndOffset === 5, 'the follower to fetch past the empty epoch');
+    expect(bytesOf(follower).equals(bytesOf(leader))).toBe(true);
+    expect(logOf(follower).leaderEpochs.all).toEqual([
+      { epoch: 0, startOffset: 0 },
+      { epoch: 2, startOffset: 3 },
+    ]);
+    await eventually(() => leader.replicas.getPartition('t', 0)!.followerLogEnd(1) === 5, 'the leader to see the follower caught up');
+  });
+
   it('starts over at the leader log start when everything it lacks was deleted there', async () => {
     assign(0, 0, [0]);
     for (let i = 0; i < 5; i++) await append(leader, 2, `old${i}`);
