@@ -432,7 +432,14 @@ export class PartitionLog {
   truncateTo(offset: number): boolean {
     this.ensureOpen();
     if (offset < 0) throw new OffsetOutOfRangeError(`cannot truncate ${this.dir} to negative offset ${offset}`);
-    if (offset >= this.endOffset) return false;
+    if (offset >= this.endOffset) {
+      // No record to cut, but an epoch begun at the log end (a leadership that wrote nothing)
+      // may be one the new leader never heard of. Kafka's UnifiedLog.truncateTo drops it too:
+      // kept, it would be every fetch's lastFetchedEpoch and the leader would answer
+      // divergingEpoch forever.
+      this.leaderEpochs.truncateFromEnd(this.endOffset);
+      return false;
+    }
     if (offset < this.segments[0].baseOffset) {
       this.truncateFullyAndStartAt(offset);
       return true;

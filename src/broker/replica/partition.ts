@@ -366,14 +366,7 @@ export class Partition {
 
   /** Drops the log from `offset` on (where it diverged from the leader's); returns whether any record went. */
   truncateTo(offset: number): boolean {
-    if (!this.log.truncateTo(offset)) {
-      // No record to cut, but an epoch this replica began as leader without writing to it
-      // starts at the log end, and the new leader never heard of it. As Kafka's
-      // UnifiedLog.truncateTo does, drop it; kept, it would be every fetch's lastFetchedEpoch
-      // and the leader would answer divergingEpoch forever, so the follower never catches up.
-      this.log.leaderEpochs.truncateFromEnd(this.log.logEndOffset);
-      return false;
-    }
+    if (!this.log.truncateTo(offset)) return false;
     this.afterTruncation();
     return true;
   }
