@@ -7,6 +7,7 @@ import { ConsumerGroup, GroupMember, GroupState, type GroupProtocol, type JoinOu
 import { ConsumerRegistryPublisher, EMPTY_REGISTRY, type GroupRegistry } from './consumer-registry-publisher';
 import { COORDINATOR_CLUSTER, type CoordinatorCluster, type CoordinatorClusterChange } from './coordinator-cluster';
 import { OffsetStore, type OffsetCommitEntry } from './offset-store';
+import { isPathSegment } from '../zk/zk-paths';
 
 export interface JoinGroupParams {
   groupId: string;
@@ -666,7 +667,8 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   // ---- ownership and cluster changes ----
 
   private checkGroupId(groupId: string): ErrorCode {
-    if (groupId === '' || !isPathSafe(groupId)) return ErrorCode.INVALID_GROUP_ID;
+    // Group and member ids become metadata path segments (/consumers/{group}/ids/{member}).
+    if (!isPathSegment(groupId)) return ErrorCode.INVALID_GROUP_ID;
     if (this.stopped || !this.cluster.isLocalCoordinator(groupId)) return ErrorCode.NOT_COORDINATOR;
     return ErrorCode.NONE;
   }
@@ -794,11 +796,7 @@ function clearTimer<K extends string>(holder: { [key in K]: NodeJS.Timeout | nul
   holder[key] = null;
 }
 
-/** Group and member ids become metadata path segments (/consumers/{group}/ids/{member}). */
-function isPathSafe(name: string): boolean {
-  return !name.includes('/') && name !== '.' && name !== '..' && !name.includes('\u0000');
-}
-
+/** A client or instance id made usable as the start of a member id (a path segment). */
 function pathSafe(name: string): string {
   const safe = name.split('/').join('_').split('\u0000').join('_');
   return safe === '.' || safe === '..' ? '_' : safe;

@@ -7,8 +7,13 @@
 // and the config node by config changes, and each has its own watch, as in Kafka.
 import { BadArgumentsError } from './metadata-store.errors';
 
+/** Whether `name` can be one segment of a metadata path (a topic, group or member id). */
+export function isPathSegment(name: string): boolean {
+  return typeof name === 'string' && name.length > 0 && !name.includes('/') && name !== '.' && name !== '..' && !name.includes('\u0000');
+}
+
 function segment(kind: string, name: string): string {
-  if (typeof name !== 'string' || name.length === 0 || name.includes('/') || name === '.' || name === '..' || name.includes('\u0000')) {
+  if (!isPathSegment(name)) {
     throw new BadArgumentsError(`invalid ${kind} name for a metadata path: ${JSON.stringify(name)}`);
   }
   return name;
