@@ -14,9 +14,9 @@ const GROUP_KEY = 0;
 const TRANSACTION_KEY = 1;
 
 /**
- * Names the group coordinator: a hash of the group id over the live brokers in id order
- * (coordinatorOf), so every broker gives the same answer and a group stays put while
- * membership is stable. On one node that is always this broker.
+ * Names the group coordinator: a rendezvous hash of the group id over the live brokers
+ * (coordinatorOf), so every broker gives the same answer and a group moves only when its
+ * own coordinator leaves (or a new broker outranks it). On one node that is always this broker.
  *
  * Advertising this API matters beyond groups: librdkafka enables LZ4 (and its group
  * consumer) only when the broker's ApiVersions lists FindCoordinator.
