@@ -87,6 +87,31 @@ describe('KafkaConsumer', () => {
   });
 });
 
+describe('KafkaConsumer auto-commit against a coordinator that stopped answering', () => {
+  it('keeps one auto-commit in flight instead of sending one every interval', async () => {
+    const broker: FakeBroker = await FakeBroker.start((request) => {
+      switch (request.apiKey) {
+        case ApiKey.Metadata:
+          return oneBrokerMetadata(request, broker, 1);
+        case ApiKey.FindCoordinator:
+          return coordinatorIsBroker(request, broker);
+        default:
+          return undefined; // OffsetCommit (and Fetch) get no answer, as from a frozen broker
+      }
+    });
+    const c = new KafkaConsumer({ 'bootstrap.servers': broker.address, 'group.id': GROUP, 'auto.commit.interval.ms': 1, 'request.timeout.ms': 30_000 });
+    try {
+      c.assign([{ topic: TOPIC, partition: 0, offset: 5 }]);
+      const until = Date.now() + 300;
+      while (Date.now() < until) await c.poll(10);
+      expect(broker.requestsOf(ApiKey.OffsetCommit)).toHaveLength(1);
+    } finally {
+      await c.close(0);
+      await broker.close();
+    }
+  });
+});
+
 describe('KafkaConsumer without a group', () => {
   it('fetches as soon as the metadata of an assign() arrives, not after the retry back-off', async () => {
     const batch = encodeRecordBatch([{ key: null, value: Buffer.from('v0'), timestamp: 1 }], { baseOffset: 0 });

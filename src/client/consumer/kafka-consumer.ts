@@ -92,6 +92,8 @@ export class KafkaConsumer<K = string | null, V = string | null> {
   private closing = false;
   private closed = false;
   private nextAutoCommitAt: number;
+  /** Whether the last auto-commit is still unanswered: the next waits for it (see maybeAutoCommit). */
+  private autoCommitInFlight = false;
   private readonly stopWatchingMetadata: () => void;
   private readonly logger = new Logger('KafkaConsumer');
 
@@ -552,14 +554,24 @@ export class KafkaConsumer<K = string | null, V = string | null> {
   private maybeAutoCommit(force = false): void {
     if (!this.options.enableAutoCommit || !this.membership || this.subscriptionType === 'NONE') return;
     const now = Date.now();
-    if (!force && now < this.nextAutoCommitAt) return;
+    // One auto-commit at a time, as Java's CommitRequestManager keeps it: against a coordinator
+    // that has stopped answering, commits every interval would only pile up until each times
+    // out, and then fail (and warn) all at once. The next one goes as soon as this is answered.
+    if (!force && (now < this.nextAutoCommitAt || this.autoCommitInFlight)) return;
     this.nextAutoCommitAt = now + this.options.autoCommitIntervalMs;
     if (this.isGroupManaged() && this.membership.rejoinNeededOrPending()) return;
     const offsets = this.assigned.consumed();
     if (offsets.length === 0) return;
     const commit = this.membership.commitOffsets(offsets, now + this.options.requestTimeoutMs, false);
     this.trackAsyncCommit(commit);
-    commit.catch((err) => this.warnCommitFailed('Auto-commit of offsets', err));
+    this.autoCommitInFlight = true;
+    commit.then(
+      () => (this.autoCommitInFlight = false),
+      (err) => {
+        this.autoCommitInFlight = false;
+        this.warnCommitFailed('Auto-commit of offsets', err);
+      },
+    );
   }
 
   /** Keeps an asynchronous commit until it is answered, so close() can let it land before closing the connections. */
