@@ -37,6 +37,7 @@ import { BrokerRegistration } from './metadata/broker-registration.service';
 import { MetadataCache } from './metadata/metadata-cache.service';
 import { MetadataCoordinatorCluster } from './metadata/coordinator-cluster.adapter';
 import { METADATA_VIEW } from './metadata/metadata-view';
+import { SESSION_FENCE_PROVIDER } from './metadata/session-fence';
 import { ConfigAdmin } from './topics/config-admin.service';
 import { TopicAdmin } from './topics/topic-admin.service';
 import { ReplicaManager } from './replica/replica-manager';
@@ -49,6 +50,7 @@ const DATA_PATH = [...REPLICA_PROVIDERS, ProduceHandler, FetchHandler, ListOffse
 const METADATA_PROVIDERS = [
   MetadataCache,
   { provide: METADATA_VIEW, useExisting: MetadataCache },
+  SESSION_FENCE_PROVIDER,
   KafkaController,
   BrokerRegistration,
   TopicAdmin,

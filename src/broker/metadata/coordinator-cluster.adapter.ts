@@ -1,11 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { coordinatorOf, type CoordinatorCluster, type CoordinatorClusterChange } from '../../coordinator/coordinator-cluster';
 import { MetadataCache } from './metadata-cache.service';
+import { LEADERSHIP_FENCE, NEVER_FENCED, type LeadershipFence } from './session-fence';
 
 /** The group coordinator's view of the cluster, over the metadata cache. */
 @Injectable()
 export class MetadataCoordinatorCluster implements CoordinatorCluster {
-  constructor(private readonly cache: MetadataCache) {}
+  constructor(
+    private readonly cache: MetadataCache,
+    @Inject(LEADERSHIP_FENCE) private readonly fence: LeadershipFence = NEVER_FENCED,
+  ) {}
 
   /** The broker coordinating the group among the live brokers (this one counts as live before its registration shows). */
   coordinatorOf(groupId: string): number | undefined {
@@ -14,8 +18,9 @@ export class MetadataCoordinatorCluster implements CoordinatorCluster {
     return coordinatorOf(groupId, [...ids].sort((a, b) => a - b));
   }
 
+  /** False while fenced: a broker that may have lost its session answers NOT_COORDINATOR until it knows. */
   isLocalCoordinator(groupId: string): boolean {
-    return this.coordinatorOf(groupId) === this.cache.localBrokerId;
+    return !this.fence.fenced && this.coordinatorOf(groupId) === this.cache.localBrokerId;
   }
 
   partitionCount(topic: string): number {

@@ -195,6 +195,27 @@ export class MetadataCache implements MetadataView, OnModuleInit, BeforeApplicat
     });
   }
 
+  /**
+   * Reads every partition state node again and applies what changed, as the watches would
+   * have. For a broker that may have missed watch events (see SessionFence).
+   */
+  async refreshPartitionStates(): Promise<void> {
+    const reads: Promise<void>[] = [];
+    for (const entry of this.byName.values()) {
+      for (let p = 0; p < entry.stateWatched; p++) {
+        reads.push(
+          this.partitionStates.get(entry.name, p).then((state) => {
+            // A watch event may have delivered a newer version while this read was out.
+            const current = entry.states[p];
+            if (state && current && state.version <= current.version) return;
+            this.applyState(entry, p, state);
+          }),
+        );
+      }
+    }
+    await Promise.all(reads);
+  }
+
   // ---- brokers ----
 
   private async syncBrokers(ids: number[]): Promise<void> {

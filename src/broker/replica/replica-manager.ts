@@ -6,6 +6,7 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from '../../log/p
 import { ErrorCode } from '../../protocol/errors/error-codes';
 import { endpointFor, type HostPort } from '../metadata/broker-endpoints';
 import type { MetadataChange, MetadataView, PartitionInfo, TopicInfo } from '../metadata/metadata-view';
+import type { LeadershipFence } from '../metadata/session-fence';
 import { TcpBrokerChannel, type BrokerChannelFactory } from './broker-channel';
 import { DelayedFetchPurgatory } from './delayed-fetch-purgatory';
 import { IsrManager, type IsrStateStore } from './isr-manager';
@@ -32,6 +33,8 @@ export interface ReplicaManagerOptions extends BrokerDataDefaults {
   isrStore?: IsrStateStore;
   /** Follower fetching; without it a followed partition keeps its log as it is (unit tests of the leader side). */
   fetcher?: FetcherSettings & { connect?: BrokerChannelFactory };
+  /** While fenced (a session that may have expired, see SessionFence), produce answers NOT_LEADER_OR_FOLLOWER. */
+  fence?: LeadershipFence;
 }
 
 /** Other brokers are reached on this listener (Kafka's default inter.broker.listener.name). */
@@ -359,6 +362,7 @@ export class ReplicaManager implements OnModuleDestroy {
     if (acks !== 0 && acks !== 1 && acks !== -1) {
       return entries.map(() => failedAppend(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${acks}`));
     }
+    if (this.options.fence?.fenced) return entries.map(() => failedAppend(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'this broker is fenced until its metadata session is confirmed'));
     const outcomes = entries.map((entry) => this.appendOne(acks, entry));
     if (acks !== -1) return outcomes;
     let waits: Array<Promise<void>> | undefined;

@@ -5,6 +5,7 @@ import { PartitionStatesAccessor } from '../../zk/accessors/partition-state.acce
 import { ProducerIdBlockAccessor } from '../../zk/accessors/producer-id-block.accessor';
 import { METADATA_STORE, type MetadataStore } from '../../zk/metadata-store';
 import { METADATA_VIEW, type MetadataView } from '../metadata/metadata-view';
+import { LEADERSHIP_FENCE, type LeadershipFence } from '../metadata/session-fence';
 import { ProducerIdManager } from './producer-id-manager';
 import { ReplicaManager } from './replica-manager';
 
@@ -17,9 +18,10 @@ import { ReplicaManager } from './replica-manager';
 export const REPLICA_PROVIDERS: Provider[] = [
   {
     provide: ReplicaManager,
-    inject: [METADATA_VIEW, LogManager, BrokerConfig, METADATA_STORE],
-    useFactory: (metadata: MetadataView, logManager: LogManager, config: BrokerConfig, store: MetadataStore) =>
+    inject: [METADATA_VIEW, LogManager, BrokerConfig, METADATA_STORE, LEADERSHIP_FENCE],
+    useFactory: (metadata: MetadataView, logManager: LogManager, config: BrokerConfig, store: MetadataStore, fence: LeadershipFence) =>
       new ReplicaManager(metadata, logManager, {
+        fence,
         messageMaxBytes: config.messageMaxBytes,
         minInsyncReplicas: config.minInsyncReplicas,
         replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
