@@ -307,8 +307,8 @@ describe('kcat, kafkajs and the SDK across broker failures', () => {
     await checkCommittedNeverGoBack();
 
     /** Every client has made progress since the last failure: records acknowledged to each producer and read by each group. */
-    const progressSince = async (what: string): Promise<void> => {
-      const counts = () => ({
+    const progressSince = async (what: string, exempt: readonly string[] = []): Promise<void> => {
+      const counts = (): Record<string, number> => ({
         'sdk producer': sdkLoad.acknowledged.size,
         'kafkajs producer': kafkajsLoad.acknowledged.length,
         'kcat producer (sent)': kcatProducer.sentCount,
@@ -316,7 +316,7 @@ describe('kcat, kafkajs and the SDK across broker failures', () => {
       });
       const marks = counts();
       try {
-        await waitFor(() => Object.entries(counts()).every(([name, count]) => count > marks[name as keyof typeof marks] + RATE / 2), { timeoutMs: 30_000 });
+        await waitFor(() => Object.entries(counts()).every(([name, count]) => exempt.includes(name) || count > marks[name] + RATE / 2), { timeoutMs: 30_000 });
       } catch {
         throw new Error(`not every client made progress ${what}: ${JSON.stringify(marks)} then ${JSON.stringify(counts())}`);
       }
@@ -342,8 +342,14 @@ describe('kcat, kafkajs and the SDK across broker failures', () => {
     // One frozen past its ZooKeeper session, then let go.
     const frozen = cluster.brokers[1];
     cluster.pause(frozen);
+    // Cleanups run last-first: a failed test lets it go before the clients say goodbye to it.
+    cleanups.push(() => frozen.isAlive() && cluster.resume(frozen));
     await waitFor(async () => !(await cluster.isRegistered(frozen.brokerId)), { timeoutMs: SESSION_MS + 5_000, intervalMs: 50, what: 'the frozen broker\'s session to expire' });
-    await progressSince(`with broker ${frozen.brokerId} frozen`);
+    // kafkajs's consumer keeps sending metadata and commit requests to a frozen broker (which
+    // neither answers nor resets) until 5 retries of request timeouts crash it and it restarts
+    // itself, with a back-off that grows per crash: sometimes within the freeze, sometimes only
+    // after. So its group is held to carrying on once the broker is back, like everyone after.
+    await progressSince(`with broker ${frozen.brokerId} frozen`, ['kafkajs group']);
     cluster.resume(frozen);
     await cluster.waitForFullIsrs(topics, BROKERS, 30_000);
     await progressSince('after the frozen broker came back');
