@@ -29,6 +29,7 @@ import { CreateTopicsHandler } from './handlers/19-create-topics.handler';
 import { DeleteTopicsHandler } from './handlers/20-delete-topics.handler';
 import { DescribeConfigsHandler } from './handlers/32-describe-configs.handler';
 import { AlterConfigsHandler } from './handlers/33-alter-configs.handler';
+import { DescribeLogDirsHandler } from './handlers/35-describe-log-dirs.handler';
 import { CreatePartitionsHandler } from './handlers/37-create-partitions.handler';
 import { IncrementalAlterConfigsHandler } from './handlers/44-incremental-alter-configs.handler';
 import { DescribeClusterHandler } from './handlers/60-describe-cluster.handler';
@@ -80,6 +81,7 @@ const METADATA_HANDLERS = [
   DescribeConfigsHandler,
   AlterConfigsHandler,
   CreatePartitionsHandler,
+  DescribeLogDirsHandler,
   IncrementalAlterConfigsHandler,
   DescribeClusterHandler,
   FindCoordinatorHandler,
