@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import { isUtf8 } from 'node:buffer';
+import { KafkaClientError } from '../../client/errors';
+import type { RecordHeader } from '../../client/listener/types';
+import { ErrorCode } from '../../protocol/errors/error-codes';
+import { AdminKafkaClients } from '../kafka/admin-kafka-clients';
+import { DEFAULT_READ_LIMIT, type BytesEncoding, type ProduceMessageDto, type ReadEncoding, type ReadMessagesQuery } from './message.dto';
+
+/** A read returns what arrived by then rather than hold the HTTP request open. */
+const READ_DEADLINE_MS = 10_000;
+const POLL_SLICE_MS = 500;
+
+export interface MessageHeaderView {
+  readonly key: string;
+  readonly value: string | null;
+  readonly valueEncoding: BytesEncoding;
+}
+
+export interface MessageView {
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+  readonly timestampType: string;
+  readonly key: string | null;
+  readonly keyEncoding: BytesEncoding;
+  readonly value: string | null;
+  readonly valueEncoding: BytesEncoding;
+  readonly headers: readonly MessageHeaderView[];
+}
+
+export interface MessagePage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly MessageView[];
+  /** Where the next page starts (the offset after the last record returned). */
+  readonly nextOffset: number;
+  /** The partition's high watermark when the read began. */
+  readonly highWatermark: number;
+}
+
+export interface ProducedMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+}
+
+/**
+ * Reads and writes records through the SDK's own clients: a group-less consumer
+ * (assign + seek) per read, the shared producer for writes. Bytes become JSON text here
+ * and only here.
+ */
+@Injectable()
+export class MessagesService {
+  constructor(private readonly clients: AdminKafkaClients) {}
+
+  async read(topic: string, query: ReadMessagesQuery): Promise<MessagePage> {
+    await this.requirePartition(topic, query.partition);
+    const admin = await this.clients.admin();
+    const tp = { topic, partition: query.partition };
+    const limit = query.limit ?? DEFAULT_READ_LIMIT;
+    const [[earliest], [latest]] = await Promise.all([admin.listOffsets([tp], 'earliest'), admin.listOffsets([tp], 'latest')]);
+    let start = query.offset ?? earliest.offset;
+    if (query.timestamp !== undefined) {
+      const [found] = await admin.listOffsets([tp], { timestamp: query.timestamp });
+      // No record at or after the timestamp: nothing to return, and the next page starts at the end.
+      start = found.offset < 0 ? latest.offset : found.offset;
+    }
+    start = Math.max(start, earliest.offset);
+    const end = Math.min(latest.offset, start + limit);
+    const page = { topic, partition: query.partition, highWatermark: latest.offset };
+    if (start >= end) return { ...page, messages: [], nextOffset: Math.min(start, latest.offset) };
+
+    const records = await this.fetchRange(topic, query.partition, start, end);
+    const encoding = query.encoding ?? 'auto';
+    const messages = records.map((r) => {
+      const key = encode(r.key, encoding);
+      const value = encode(r.value, encoding);
+      return {
+        partition: r.partition,
+        offset: r.offset,
+        timestamp: r.timestamp,
+        timestampType: r.timestampType,
+        key: key.text,
+        keyEncoding: key.encoding,
+        value: value.text,
+        valueEncoding: value.encoding,
+        headers: r.headers.map((h: RecordHeader) => {
+          const headerValue = encode(h.value, encoding);
+          return { key: h.key, value: headerValue.text, valueEncoding: headerValue.encoding };
+        }),
+      };
+    });
+    const nextOffset = messages.length > 0 ? messages[messages.length - 1].offset + 1 : start;
+    return { ...page, messages, nextOffset };
+  }
+
+  async produce(topic: string, dto: ProduceMessageDto): Promise<ProducedMessage> {
+    if (dto.partition !== undefined) await this.requirePartition(topic, dto.partition);
+    // The producer waits up to max.block.ms for an unknown topic's metadata; say 404 at once instead.
+    else await this.requirePartition(topic, 0);
+    const encoding = dto.encoding ?? 'utf8';
+    const metadata = await this.clients.producer().send({
+      topic,
+      partition: dto.partition,
+      key: decode(dto.key ?? null, encoding),
+      value: decode(dto.value, encoding),
+      headers: (dto.headers ?? []).map((h) => ({ key: h.key, value: decode(h.value, encoding) })),
+      timestamp: dto.timestamp,
+    });
+    return { topic: metadata.topic, partition: metadata.partition, offset: metadata.offset, timestamp: metadata.timestamp };
+  }
+
+  /** Records [start, end) of one partition; fewer when the deadline passes first. */
+  private async fetchRange(topic: string, partition: number, start: number, end: number) {
+    const consumer = this.clients.consumer(end - start);
+    try {
+      consumer.assign([{ topic, partition, offset: start }]);
+      const records = [];
+      const deadline = Date.now() + READ_DEADLINE_MS;
+      while (Date.now() < deadline) {
+        for (const record of await consumer.poll(Math.min(POLL_SLICE_MS, deadline - Date.now()))) {
+          if (record.offset < end) records.push(record);
+        }
+        // Offsets may have gaps (deleted records, compaction): the position says how far the read got.
+        if ((records.at(-1)?.offset ?? start - 1) >= end - 1 || (await consumer.position({ topic, partition })) >= end) break;
+      }
+      return records;
+    } finally {
+      await consumer.close(0);
+    }
+  }
+
+  /** 404 for a topic or partition that does not exist (UNKNOWN_TOPIC_OR_PARTITION). */
+  private async requirePartition(topic: string, partition: number): Promise<void> {
+    const admin = await this.clients.admin();
+    const [description] = await admin.describeTopics([topic]);
+    if (partition >= description.partitions.length) {
+      throw new KafkaClientError(
+        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        `topic '${topic}' has ${description.partitions.length} partition(s): there is no partition ${partition}`,
+      );
+    }
+  }
+}
+
+function encode(bytes: Buffer | null, encoding: ReadEncoding): { text: string | null; encoding: BytesEncoding } {
+  if (bytes === null) return { text: null, encoding: 'utf8' };
+  if (encoding === 'auto' && isUtf8(bytes)) return { text: bytes.toString('utf8'), encoding: 'utf8' };
+  return { text: bytes.toString('base64'), encoding: 'base64' };
+}
+
+function decode(text: string | null, encoding: BytesEncoding): Buffer | null {
+  return text === null ? null : Buffer.from(text, encoding);
+}

@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import type { ListedOffset, TopicConfigEntry, TopicDescription } from '../../client/admin/admin-types';
+import type { KafkaAdmin } from '../../client/admin/kafka-admin';
+import { AdminKafkaClients } from '../kafka/admin-kafka-clients';
+import type { CreatePartitionsDto, CreateTopicDto } from './topic.dto';
+
+/** How long create/delete/add-partitions wait for the controller to apply the change, as kafka-topics.sh does. */
+const TOPIC_CHANGE_TIMEOUT_MS = 10_000;
+
+export interface TopicSummary {
+  readonly name: string;
+  readonly topicId: string;
+  readonly internal: boolean;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  /** Partitions whose ISR is smaller than their replica set. */
+  readonly underReplicatedPartitions: number;
+}
+
+export interface ReplicaLog {
+  readonly brokerId: number;
+  readonly logDir: string;
+  readonly sizeBytes: number;
+}
+
+export interface PartitionDetails {
+  readonly partition: number;
+  /** -1 while the partition has no leader. */
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  readonly offlineReplicas: readonly number[];
+  /** The first offset a consumer can read; null while the partition has no leader. */
+  readonly logStartOffset: number | null;
+  /**
+   * The offset after the last committed record, the "log end offset" consumers see
+   * (ListOffsets latest, kafka-consumer-groups' LOG-END-OFFSET); null without a leader.
+   */
+  readonly highWatermark: number | null;
+  /** Bytes on disk of the leader's replica; null when its broker did not answer. */
+  readonly sizeBytes: number | null;
+  /** Every replica's log dir and size, from each broker's DescribeLogDirs. */
+  readonly replicaLogs: readonly ReplicaLog[];
+}
+
+export interface TopicDetails {
+  readonly name: string;
+  readonly topicId: string;
+  readonly internal: boolean;
+  readonly configs: readonly TopicConfigEntry[];
+  readonly partitions: readonly PartitionDetails[];
+}
+
+/**
+ * Topics as an admin tool sees them, whichever broker is asked: metadata from any broker,
+ * creation and deletion at the controller, offsets at each partition's leader, sizes from
+ * every broker's log dirs (all through KafkaAdmin).
+ */
+@Injectable()
+export class TopicsService {
+  constructor(private readonly clients: AdminKafkaClients) {}
+
+  async list(): Promise<TopicSummary[]> {
+    const admin = await this.clients.admin();
+    const names = await admin.listTopics({ includeInternal: true });
+    if (names.length === 0) return [];
+    const topics = await admin.describeTopics(names);
+    return topics.map(summaryOf).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async create(dto: CreateTopicDto): Promise<TopicDetails> {
+    const admin = await this.clients.admin();
+    await admin.createTopics(
+      [{ name: dto.name, numPartitions: dto.partitions ?? -1, replicationFactor: dto.replicationFactor ?? -1, configs: dto.configs ?? {} }],
+      { timeoutMs: TOPIC_CHANGE_TIMEOUT_MS },
+    );
+    return this.describeWith(admin, dto.name);
+  }
+
+  async describe(name: string): Promise<TopicDetails> {
+    return this.describeWith(await this.clients.admin(), name);
+  }
+
+  async delete(name: string): Promise<void> {
+    const admin = await this.clients.admin();
+    await admin.deleteTopics([name], { timeoutMs: TOPIC_CHANGE_TIMEOUT_MS });
+  }
+
+  async addPartitions(name: string, dto: CreatePartitionsDto): Promise<TopicDetails> {
+    const admin = await this.clients.admin();
+    await admin.createPartitions(name, dto.count, { timeoutMs: TOPIC_CHANGE_TIMEOUT_MS });
+    return this.describeWith(admin, name);
+  }
+
+  private async describeWith(admin: KafkaAdmin, name: string): Promise<TopicDetails> {
+    const [topic] = await admin.describeTopics([name]);
+    // Offsets only come from a leader; a leaderless partition is still described.
+    const led = topic.partitions.filter((p) => p.leader >= 0).map((p) => ({ topic: name, partition: p.partition }));
+    const [configs, earliest, latest, logDirs] = await Promise.all([
+      admin.describeTopicConfigs(name),
+      led.length > 0 ? admin.listOffsets(led, 'earliest') : [],
+      led.length > 0 ? admin.listOffsets(led, 'latest') : [],
+      admin.describeLogDirs(),
+    ]);
+    return {
+      name: topic.name,
+      topicId: topic.topicId,
+      internal: topic.isInternal,
+      configs,
+      partitions: topic.partitions.map((p) => {
+        const replicaLogs = logDirs
+          .filter((r) => r.topic === name && r.partition === p.partition)
+          .map(({ brokerId, logDir, sizeBytes }) => ({ brokerId, logDir, sizeBytes }))
+          .sort((a, b) => a.brokerId - b.brokerId);
+        return {
+          partition: p.partition,
+          leader: p.leader,
+          leaderEpoch: p.leaderEpoch,
+          replicas: p.replicas,
+          isr: p.isr,
+          offlineReplicas: p.offlineReplicas,
+          logStartOffset: offsetOf(earliest, p.partition),
+          highWatermark: offsetOf(latest, p.partition),
+          sizeBytes: replicaLogs.find((r) => r.brokerId === p.leader)?.sizeBytes ?? null,
+          replicaLogs,
+        };
+      }),
+    };
+  }
+}
+
+function summaryOf(topic: TopicDescription): TopicSummary {
+  return {
+    name: topic.name,
+    topicId: topic.topicId,
+    internal: topic.isInternal,
+    partitions: topic.partitions.length,
+    replicationFactor: topic.partitions[0]?.replicas.length ?? 0,
+    underReplicatedPartitions: topic.partitions.filter((p) => p.isr.length < p.replicas.length).length,
+  };
+}
+
+function offsetOf(offsets: readonly ListedOffset[], partition: number): number | null {
+  return offsets.find((o) => o.partition === partition)?.offset ?? null;
+}
+
