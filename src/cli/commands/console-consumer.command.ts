@@ -159,11 +159,15 @@ export const consoleConsumerCommand: CliCommand = {
     const stop = (): void => consumer.wakeup();
     process.once('SIGINT', stop).once('SIGTERM', stop);
     return reportKafkaErrors(async () => {
+      // Without a group every partition is read: a topic that does not exist fails here, before any output.
+      const partitions = group === undefined && partition === undefined ? await allPartitions(bootstrap, topic).catch(async (error: unknown) => {
+        await consumer.close(0);
+        throw error;
+      }) : [partition ?? 0];
       try {
         if (group !== undefined) {
           consumer.subscribe([topic]);
         } else {
-          const partitions = partition === undefined ? await allPartitions(bootstrap, topic) : [partition];
           consumer.assign(partitions.map((p) => ({ topic, partition: p, offset: typeof offset === 'number' ? offset : undefined })));
           if (offset === undefined || typeof offset === 'string') {
             if (fromBeginning) consumer.seekToBeginning();
