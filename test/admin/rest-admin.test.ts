@@ -189,7 +189,7 @@ describe('messages', () => {
     expect(sent.map((r) => r.body.offset)).toEqual([0, 1, 2]);
     expect(sent[0].body).toEqual({ topic: 'rest-messages', partition: 1, offset: 0, timestamp: 1_700_000_000_000 });
 
-    const consumer = kafka.consumer({ groupId: 'rest-messages-reader' });
+    const consumer = kafka.consumer({ groupId: 'rest-messages-reader', maxWaitTimeInMs: 100 });
     const seen: { offset: string; key: Buffer | null; value: Buffer | null; headers: unknown }[] = [];
     try {
       await consumer.connect();
@@ -253,6 +253,16 @@ describe('messages', () => {
     expect(afterAll).toMatchObject({ messages: [], nextOffset: 3 });
     const pastEnd = (await http.get('/api/topics/rest-messages/messages?partition=0&offset=50')).body;
     expect(pastEnd).toMatchObject({ messages: [], nextOffset: 3 });
+    // Readers are pooled: reads at once, and one after another on other partitions, each get their own range.
+    const together = await Promise.all([0, 1, 2, 0, 1, 2].map((offset, i) => http.get(`/api/topics/rest-messages/messages?partition=${i % 2 === 0 ? 0 : 1}&offset=${offset}&limit=1`)));
+    expect(together.map((r) => [r.body.partition, r.body.messages[0]?.offset])).toEqual([
+      [0, 0],
+      [1, 1],
+      [0, 2],
+      [1, 0],
+      [0, 1],
+      [1, 2],
+    ]);
     const base64 = (await http.get('/api/topics/rest-messages/messages?partition=0&limit=1&encoding=base64')).body;
     expect(base64.messages[0]).toMatchObject({ key: 'YQ==', keyEncoding: 'base64', value: Buffer.from('first').toString('base64'), valueEncoding: 'base64' });
   });
@@ -288,7 +298,7 @@ describe('consumer groups', () => {
   });
 
   it('describes a live group as kafka-consumer-groups --describe does, and refuses resets and deletion while it has members', async () => {
-    consumer = kafka.consumer({ groupId: 'rest-billing', sessionTimeout: 10_000, heartbeatInterval: 500 });
+    consumer = kafka.consumer({ groupId: 'rest-billing', sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     let consumed = 0;

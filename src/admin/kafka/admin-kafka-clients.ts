@@ -5,10 +5,13 @@ import { KafkaConsumer } from '../../client/consumer/kafka-consumer';
 import { bufferDeserializer } from '../../client/consumer/deserializers';
 import { KafkaProducer } from '../../client/producer/kafka-producer';
 import { bufferSerializer } from '../../client/producer/serializers';
+import { MAX_READ_LIMIT } from '../messages/message.dto';
 
 /** An HTTP caller should hear back well before its own timeout: one admin call retries for at most this long. */
 const ADMIN_API_TIMEOUT_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+/** Readers kept for the next GET .../messages; more run at once when more requests do, the rest are closed after use. */
+const MAX_IDLE_READERS = 4;
 
 /**
  * The Kafka clients behind the REST admin, bootstrapped at this broker's own listener:
@@ -16,13 +19,15 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * (offsets at each leader, log dirs on every broker, groups at their coordinators) come
  * over the Kafka protocol, as any admin tool would get them. The admin client and the
  * producer are made on first use (the listener's port is known only once it is bound)
- * and shared; a consumer is made per read, as reads assign their own partition.
+ * and shared; readers (group-less consumers) are pooled, as each read assigns its own partition.
  */
 @Injectable()
 export class AdminKafkaClients implements OnModuleDestroy {
   private readonly logger = new Logger('AdminKafkaClients');
   private adminClient: Promise<KafkaAdmin> | undefined;
   private producerClient: KafkaProducer<Buffer | null, Buffer | null> | undefined;
+  private readonly idleReaders: KafkaConsumer<Buffer | null, Buffer | null>[] = [];
+  private closed = false;
 
   constructor(private readonly server: KafkaServer) {}
 
@@ -55,14 +60,38 @@ export class AdminKafkaClients implements OnModuleDestroy {
     return this.producerClient;
   }
 
-  /** A consumer without a group, for assign + seek reads; the caller closes it. */
-  consumer(maxPollRecords: number): KafkaConsumer<Buffer | null, Buffer | null> {
+  /**
+   * Runs `read` with a group-less consumer (assign + seek) that it may assign as it likes.
+   * Consumers are kept between reads, up to MAX_IDLE_READERS, so a read does not pay for a
+   * new connection and metadata; one that failed is closed rather than reused.
+   */
+  async withReader<T>(read: (consumer: KafkaConsumer<Buffer | null, Buffer | null>) => Promise<T>): Promise<T> {
+    const consumer = this.idleReaders.pop() ?? this.newReader();
+    let reusable = false;
+    try {
+      const result = await read(consumer);
+      reusable = true;
+      return result;
+    } finally {
+      if (reusable && !this.closed && this.idleReaders.length < MAX_IDLE_READERS) {
+        consumer.assign([]);
+        this.idleReaders.push(consumer);
+      } else {
+        await consumer.close(0).catch(() => undefined);
+      }
+    }
+  }
+
+  private newReader(): KafkaConsumer<Buffer | null, Buffer | null> {
     return new KafkaConsumer<Buffer | null, Buffer | null>({
       'bootstrap.servers': this.bootstrap(),
       'client.id': 'kafkanest-rest-reader',
       'enable.auto.commit': false,
       'auto.offset.reset': 'none',
-      'max.poll.records': maxPollRecords,
+      'max.poll.records': MAX_READ_LIMIT,
+      // Reads stop at the high watermark they saw: a fetch parked there for more data would
+      // only hold the next read of this consumer back.
+      'fetch.max.wait.ms': 0,
       'allow.auto.create.topics': false,
       'request.timeout.ms': REQUEST_TIMEOUT_MS,
       'default.api.timeout.ms': ADMIN_API_TIMEOUT_MS,
@@ -72,11 +101,13 @@ export class AdminKafkaClients implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closed = true;
     const admin = this.adminClient;
     const producer = this.producerClient;
     this.adminClient = undefined;
     this.producerClient = undefined;
     await Promise.all([
+      ...this.idleReaders.splice(0).map((consumer) => consumer.close(0).catch(() => undefined)),
       admin?.then((a) => a.close()).catch((error: unknown) => this.logger.warn(`closing the admin client: ${String(error)}`)),
       producer?.close(5_000).catch((error: unknown) => this.logger.warn(`closing the producer: ${String(error)}`)),
     ]);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUtf8 } from 'node:buffer';
 import { KafkaClientError } from '../../client/errors';
-import type { RecordHeader } from '../../client/listener/types';
+import type { ConsumerRecord, RecordHeader } from '../../client/listener/types';
 import { ErrorCode } from '../../protocol/errors/error-codes';
 import { AdminKafkaClients } from '../kafka/admin-kafka-clients';
 import { DEFAULT_READ_LIMIT, type BytesEncoding, type ProduceMessageDto, type ReadEncoding, type ReadMessagesQuery } from './message.dto';
@@ -112,23 +112,21 @@ export class MessagesService {
   }
 
   /** Records [start, end) of one partition; fewer when the deadline passes first. */
-  private async fetchRange(topic: string, partition: number, start: number, end: number) {
-    const consumer = this.clients.consumer(end - start);
-    try {
-      consumer.assign([{ topic, partition, offset: start }]);
-      const records = [];
+  private fetchRange(topic: string, partition: number, start: number, end: number): Promise<ConsumerRecord<Buffer | null, Buffer | null>[]> {
+    return this.clients.withReader(async (consumer) => {
+      const tp = { topic, partition };
+      consumer.assign([{ ...tp, offset: start }]);
+      const records: ConsumerRecord<Buffer | null, Buffer | null>[] = [];
       const deadline = Date.now() + READ_DEADLINE_MS;
       while (Date.now() < deadline) {
         for (const record of await consumer.poll(Math.min(POLL_SLICE_MS, deadline - Date.now()))) {
-          if (record.offset < end) records.push(record);
+          if (record.offset >= start && record.offset < end) records.push(record);
         }
         // Offsets may have gaps (deleted records, compaction): the position says how far the read got.
-        if ((records.at(-1)?.offset ?? start - 1) >= end - 1 || (await consumer.position({ topic, partition })) >= end) break;
+        if (records.length >= end - start || (await consumer.position(tp)) >= end) break;
       }
       return records;
-    } finally {
-      await consumer.close(0);
-    }
+    });
   }
 
   /** 404 for a topic or partition that does not exist (UNKNOWN_TOPIC_OR_PARTITION). */
