@@ -41,10 +41,10 @@ describe('REST admin on a two-broker cluster', () => {
     const { status, body } = await http0.get(`/api/topics/${TOPIC}`);
     expect(status).toBe(200);
     const [p0, p1] = body.partitions;
-    expect(p0).toMatchObject({ partition: 0, leader: 1, replicas: [1], isr: [1], logStartOffset: 0, highWatermark: 3, sizeBytes: expect.any(Number) });
+    expect(p0).toMatchObject({ partition: 0, leader: 1, replicas: [1], isr: [1], logStartOffset: 0, highWatermark: 3, logEndOffset: 3, sizeBytes: expect.any(Number) });
     expect(p0.sizeBytes).toBeGreaterThan(0);
     expect(p0.replicaLogs).toEqual([{ brokerId: 1, logDir: cluster.byId(1).logDir, sizeBytes: p0.sizeBytes }]);
-    expect(p1).toMatchObject({ partition: 1, leader: 1, highWatermark: 0, sizeBytes: 0 });
+    expect(p1).toMatchObject({ partition: 1, leader: 1, highWatermark: 0, logEndOffset: 0, sizeBytes: 0 });
 
     const read = await http0.get(`/api/topics/${TOPIC}/messages?partition=0`);
     expect(read.body.messages.map((m: { value: string }) => m.value)).toEqual(['far-0', 'far-1', 'far-2']);

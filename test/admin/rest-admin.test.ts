@@ -96,6 +96,7 @@ describe('topics', () => {
         offlineReplicas: [],
         logStartOffset: 0,
         highWatermark: 0,
+        logEndOffset: 0,
         sizeBytes: 0,
         replicaLogs: [{ brokerId: id, logDir: expect.any(String), sizeBytes: 0 }],
       })),

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { KafkaServer } from '../../broker/kafka-server.service';
 import { KafkaAdmin } from '../../client/admin/kafka-admin';
+import { KafkaCluster } from '../../client/cluster/kafka-cluster';
 import { KafkaConsumer } from '../../client/consumer/kafka-consumer';
 import { bufferDeserializer } from '../../client/consumer/deserializers';
 import { KafkaProducer } from '../../client/producer/kafka-producer';
@@ -25,6 +26,7 @@ const MAX_IDLE_READERS = 4;
 export class AdminKafkaClients implements OnModuleDestroy {
   private readonly logger = new Logger('AdminKafkaClients');
   private adminClient: Promise<KafkaAdmin> | undefined;
+  private rawCluster: Promise<KafkaCluster> | undefined;
   private producerClient: KafkaProducer<Buffer | null, Buffer | null> | undefined;
   private readonly idleReaders: KafkaConsumer<Buffer | null, Buffer | null>[] = [];
   private closed = false;
@@ -43,6 +45,23 @@ export class AdminKafkaClients implements OnModuleDestroy {
       });
     }
     return this.adminClient;
+  }
+
+  /**
+   * A bare connection to the cluster for the one thing KafkaAdmin does not ask: a leader's
+   * log end offset, which ListOffsets gives only to a debugging client (replica id -2).
+   */
+  cluster(): Promise<KafkaCluster> {
+    if (!this.rawCluster) {
+      const cluster = new KafkaCluster({ bootstrapServers: this.bootstrap(), clientId: 'kafkanest-rest-admin', requestTimeoutMs: REQUEST_TIMEOUT_MS, defaultApiTimeoutMs: ADMIN_API_TIMEOUT_MS, allowAutoTopicCreation: false });
+      const connected = cluster.connect().then(() => cluster);
+      this.rawCluster = connected;
+      connected.catch(() => {
+        if (this.rawCluster === connected) this.rawCluster = undefined;
+        cluster.close();
+      });
+    }
+    return this.rawCluster;
   }
 
   /** The shared producer for POST .../messages: bytes in, acks=all, idempotent. */
@@ -104,10 +123,13 @@ export class AdminKafkaClients implements OnModuleDestroy {
     this.closed = true;
     const admin = this.adminClient;
     const producer = this.producerClient;
+    const cluster = this.rawCluster;
+    this.rawCluster = undefined;
     this.adminClient = undefined;
     this.producerClient = undefined;
     await Promise.all([
       ...this.idleReaders.splice(0).map((consumer) => consumer.close(0).catch(() => undefined)),
+      cluster?.then((c) => c.close()).catch(() => undefined),
       admin?.then((a) => a.close()).catch((error: unknown) => this.logger.warn(`closing the admin client: ${String(error)}`)),
       producer?.close(5_000).catch((error: unknown) => this.logger.warn(`closing the producer: ${String(error)}`)),
     ]);

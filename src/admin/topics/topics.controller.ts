@@ -25,7 +25,7 @@ export class TopicsController {
   }
 
   @Get(':name')
-  @ApiOkResponse({ description: 'Configs, and per partition leader, replicas, ISR, log start offset, high watermark and size on disk' })
+  @ApiOkResponse({ description: 'Configs, and per partition leader, replicas, ISR, log start and end offsets, high watermark and size on disk' })
   @ApiNotFoundResponse({ description: 'UNKNOWN_TOPIC_OR_PARTITION' })
   describe(@Param('name') name: string): Promise<TopicDetails> {
     return this.topics.describe(name);

@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import type { ListedOffset, TopicConfigEntry, TopicDescription } from '../../client/admin/admin-types';
+import type { ListedOffset, ReplicaLogDirInfo, TopicConfigEntry, TopicDescription } from '../../client/admin/admin-types';
 import type { KafkaAdmin } from '../../client/admin/kafka-admin';
+import { ErrorCode } from '../../protocol/errors/error-codes';
+import { ListOffsetsApi } from '../../protocol/schemas/list-offsets.schema';
 import { AdminKafkaClients } from '../kafka/admin-kafka-clients';
 import type { CreatePartitionsDto, CreateTopicDto } from './topic.dto';
 
 /** How long create/delete/add-partitions wait for the controller to apply the change, as kafka-topics.sh does. */
 const TOPIC_CHANGE_TIMEOUT_MS = 10_000;
+/** ListOffsets' replica id for a debugging client, and its "latest" timestamp. */
+const DEBUGGING_REPLICA_ID = -2;
+const LATEST_TIMESTAMP = -1;
 
 export interface TopicSummary {
   readonly name: string;
@@ -33,14 +38,13 @@ export interface PartitionDetails {
   readonly offlineReplicas: readonly number[];
   /** The first offset a consumer can read; null while the partition has no leader. */
   readonly logStartOffset: number | null;
-  /**
-   * The offset after the last committed record, the "log end offset" consumers see
-   * (ListOffsets latest, kafka-consumer-groups' LOG-END-OFFSET); null without a leader.
-   */
+  /** The offset after the last committed record: what consumers can read up to; null without a leader. */
   readonly highWatermark: number | null;
+  /** The offset after the last record in the leader's log, committed or not; null when the leader did not answer. */
+  readonly logEndOffset: number | null;
   /** Bytes on disk of the leader's replica; null when its broker did not answer. */
   readonly sizeBytes: number | null;
-  /** Every replica's log dir and size, from each broker's DescribeLogDirs. */
+  /** The log dir and size of every replica whose broker answered DescribeLogDirs. */
   readonly replicaLogs: readonly ReplicaLog[];
 }
 
@@ -97,11 +101,12 @@ export class TopicsService {
     const [topic] = await admin.describeTopics([name]);
     // Offsets only come from a leader; a leaderless partition is still described.
     const led = topic.partitions.filter((p) => p.leader >= 0).map((p) => ({ topic: name, partition: p.partition }));
-    const [configs, earliest, latest, logDirs] = await Promise.all([
+    const [configs, earliest, latest, logEnds, logDirs] = await Promise.all([
       admin.describeTopicConfigs(name),
       led.length > 0 ? admin.listOffsets(led, 'earliest') : [],
       led.length > 0 ? admin.listOffsets(led, 'latest') : [],
-      admin.describeLogDirs(),
+      this.logEndOffsets(topic),
+      this.replicaLogDirs(admin, topic),
     ]);
     return {
       name: topic.name,
@@ -110,7 +115,7 @@ export class TopicsService {
       configs,
       partitions: topic.partitions.map((p) => {
         const replicaLogs = logDirs
-          .filter((r) => r.topic === name && r.partition === p.partition)
+          .filter((r) => r.partition === p.partition)
           .map(({ brokerId, logDir, sizeBytes }) => ({ brokerId, logDir, sizeBytes }))
           .sort((a, b) => a.brokerId - b.brokerId);
         return {
@@ -122,11 +127,47 @@ export class TopicsService {
           offlineReplicas: p.offlineReplicas,
           logStartOffset: offsetOf(earliest, p.partition),
           highWatermark: offsetOf(latest, p.partition),
+          logEndOffset: logEnds.get(p.partition) ?? null,
           sizeBytes: replicaLogs.find((r) => r.brokerId === p.leader)?.sizeBytes ?? null,
           replicaLogs,
         };
       }),
     };
+  }
+
+  /**
+   * The log dirs of the brokers holding the topic's online replicas, each asked on its own
+   * so one that fails leaves only its own replicas without a size.
+   */
+  private async replicaLogDirs(admin: KafkaAdmin, topic: TopicDescription): Promise<ReplicaLogDirInfo[]> {
+    const brokers = new Set(topic.partitions.flatMap((p) => p.replicas.filter((id) => !p.offlineReplicas.includes(id))));
+    const perBroker = await Promise.all([...brokers].map((id) => admin.describeLogDirs([id]).catch((): ReplicaLogDirInfo[] => [])));
+    return perBroker.flat().filter((r) => r.topic === topic.name);
+  }
+
+  /**
+   * Each leader's log end offset: ListOffsets latest as a debugging client (replica id -2),
+   * which Kafka answers from the log end rather than the high watermark. Informational: a
+   * leader that moved or did not answer leaves its partitions out.
+   */
+  private async logEndOffsets(topic: TopicDescription): Promise<Map<number, number>> {
+    const byLeader = new Map<number, number[]>();
+    for (const p of topic.partitions) if (p.leader >= 0) byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p.partition]);
+    if (byLeader.size === 0) return new Map();
+    const cluster = await this.clients.cluster();
+    const answers = await Promise.all(
+      [...byLeader].map(([leader, partitions]) =>
+        cluster
+          .send(leader, ListOffsetsApi, {
+            replicaId: DEBUGGING_REPLICA_ID,
+            isolationLevel: 0,
+            topics: [{ name: topic.name, partitions: partitions.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp: LATEST_TIMESTAMP, maxNumOffsets: 1 })) }],
+          })
+          .then((response) => response.topics.flatMap((t) => t.partitions).filter((p) => p.errorCode === ErrorCode.NONE))
+          .catch(() => []),
+      ),
+    );
+    return new Map(answers.flat().map((p) => [p.partitionIndex, p.offset]));
   }
 }
 
