@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { KafkaAdmin } from '../client/admin/kafka-admin';
 import { KafkaClientError } from '../client/errors';
-import { EXIT_FAILURE, UsageError } from './cli-command';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand } from './cli-command';
 
 /**
  * Flag parsing and error reporting shared by the client tools (topics, console
@@ -36,6 +36,33 @@ export function parseToolFlags(args: readonly string[], options: ToolOptions, al
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+export interface ToolCommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  /** The tool's own flags; CLIENT_TOOL_OPTIONS are added. */
+  readonly options: ToolOptions;
+  /** Bare arguments are kept under `_positionals` instead of being a usage error. */
+  readonly allowPositionals?: boolean;
+}
+
+/** A client tool: its flags parsed (a bad one is a usage error), --help answered, then `run` with the values. */
+export function toolCommand(spec: ToolCommandSpec, run: (values: ToolValues) => Promise<number>): CliCommand {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    usage: spec.usage,
+    async run(args) {
+      const values = parseToolFlags(args, spec.options, spec.allowPositionals);
+      if (booleanFlag(values, 'help')) {
+        process.stdout.write(`${spec.usage}\n`);
+        return EXIT_OK;
+      }
+      return run(values);
+    },
+  };
 }
 
 /** `--throughput -1` as `--throughput=-1`: node:util would take the `-1` for an option, Kafka's tools take it as the value. */

@@ -2,9 +2,9 @@
 // consumer that joined, consumed and committed. Describe shows its partitions with lag
 // and the member that owns them; reset-offsets prints a plan, refuses while the member
 // is there, and changes offsets only with --execute; delete removes the group.
-import { KafkaConsumer } from '../../src/client/consumer/kafka-consumer';
 import { BrokerProcess } from '../support/broker-process';
 import { runCli } from '../support/cli-run';
+import { consumingMember } from '../support/sdk-group-member';
 import { waitFor } from '../support/wait-for';
 
 let broker: BrokerProcess;
@@ -41,20 +41,8 @@ async function endOffsets(): Promise<number[]> {
 
 describe('kafkanest consumer-groups', () => {
   it('describes a live group (offsets with lag, members, state), refuses to reset it, then resets and deletes it once it is empty', async () => {
-    const consumer = new KafkaConsumer<string, string>({
-      'bootstrap.servers': broker.bootstrap,
-      'group.id': 'cg-app',
-      'client.id': 'cg-client',
-      'auto.offset.reset': 'earliest',
-      'enable.auto.commit': false,
-      'session.timeout.ms': 3000,
-      'heartbeat.interval.ms': 300,
-      'fetch.max.wait.ms': 100,
-    });
+    const consumer = await consumingMember({ bootstrap: broker.bootstrap, groupId: 'cg-app', clientId: 'cg-client', topic: 'cg-orders', records: 14 });
     try {
-      consumer.subscribe(['cg-orders']);
-      let seen = 0;
-      await waitFor(async () => (seen += (await consumer.poll(200)).length) >= 14, { timeoutMs: 20_000, what: 'fourteen records' });
       // Commit less than consumed so the lag is visible: 6 of partition 0, all 4 of partition 1.
       const p0 = { topic: 'cg-orders', partition: 0 };
       const p1 = { topic: 'cg-orders', partition: 1 };

@@ -3,10 +3,10 @@
 // real SDK consumer as a member — listed, described with its assignment, protected from
 // offset rewrites and deletion while it consumes, and rewritable once it has left.
 import { KafkaAdmin, KafkaAdminError } from '../../src/client/admin/kafka-admin';
-import { KafkaConsumer } from '../../src/client/consumer/kafka-consumer';
 import { KafkaProducer } from '../../src/client/producer/kafka-producer';
 import { ErrorCode } from '../../src/protocol';
 import { BrokerProcess } from '../support/broker-process';
+import { consumingMember } from '../support/sdk-group-member';
 import { waitFor } from '../support/wait-for';
 
 let broker: BrokerProcess;
@@ -128,20 +128,8 @@ describe('KafkaAdmin consumer groups', () => {
   it('sees a consuming group, refuses to rewrite or delete it while it has members, then does both once it is empty', async () => {
     await admin.createTopics([{ name: 'adm-group', numPartitions: 2 }]);
     await produce('adm-group', 3, 0);
-    const consumer = new KafkaConsumer<string, string>({
-      'bootstrap.servers': broker.bootstrap,
-      'group.id': 'adm-g1',
-      'client.id': 'adm-client',
-      'auto.offset.reset': 'earliest',
-      'enable.auto.commit': false,
-      'session.timeout.ms': 3000,
-      'heartbeat.interval.ms': 300,
-      'fetch.max.wait.ms': 100,
-    });
+    const consumer = await consumingMember({ bootstrap: broker.bootstrap, groupId: 'adm-g1', clientId: 'adm-client', topic: 'adm-group', records: 3 });
     try {
-      consumer.subscribe(['adm-group']);
-      let seen = 0;
-      await waitFor(async () => (seen += (await consumer.poll(200)).length) >= 3, { timeoutMs: 20_000, what: 'three records' });
       await consumer.commitSync();
 
       expect(await admin.listConsumerGroups()).toContainEqual({ groupId: 'adm-g1', state: 'Stable', protocolType: 'consumer', coordinatorId: broker.brokerId });

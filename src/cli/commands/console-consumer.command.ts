@@ -1,8 +1,7 @@
 import { KafkaAdmin } from '../../client/admin/kafka-admin';
-import { KafkaConsumer, WakeupError } from '../../client/consumer/kafka-consumer';
 import type { ConsumerRecord } from '../../client/listener/types';
-import { EXIT_OK, UsageError, type CliCommand } from '../cli-command';
-import { CLIENT_TOOL_USAGE, booleanFlag, intFlag, keyValueFlags, parseIntArg, parseToolFlags, reportKafkaErrors, requiredFlag, stringFlag, type ToolValues } from '../tool-flags';
+import { EXIT_OK, UsageError } from '../cli-command';
+import { CLIENT_TOOL_USAGE, booleanFlag, intFlag, keyValueFlags, parseIntArg, toolCommand, reportKafkaErrors, requiredFlag, stringFlag, type ToolValues } from '../tool-flags';
 
 const OPTIONS = {
   topic: { type: 'string' },
@@ -108,102 +107,93 @@ function startOffset(values: ToolValues): StartOffset | undefined {
   return parseIntArg(raw, '--offset', { min: 0 });
 }
 
-export const consoleConsumerCommand: CliCommand = {
-  name: 'console-consumer',
-  summary: 'print records of a topic (kafka-console-consumer.sh)',
-  usage: USAGE,
+export const consoleConsumerCommand = toolCommand({ name: 'console-consumer', summary: 'print records of a topic (kafka-console-consumer.sh)', usage: USAGE, options: OPTIONS }, async (values) => {
+  const bootstrap = requiredFlag(values, 'bootstrap-server');
+  const topic = requiredFlag(values, 'topic');
+  const group = stringFlag(values, 'group');
+  const partition = stringFlag(values, 'partition') === undefined ? undefined : intFlag(values, 'partition', 0, { min: 0 });
+  const offset = startOffset(values);
+  if (offset !== undefined && booleanFlag(values, 'from-beginning')) throw new UsageError("Options --from-beginning and --offset cannot be specified together.");
+  if (partition !== undefined && group !== undefined) throw new UsageError('Options --group and --partition cannot be specified together: a group assigns partitions itself.');
+  const maxMessages = intFlag(values, 'max-messages', Infinity, { min: 1 });
+  const idleTimeoutMs = intFlag(values, 'timeout-ms', Infinity, { min: 1 });
+  const isolation = stringFlag(values, 'isolation-level') ?? 'read_uncommitted';
+  if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') throw new UsageError(`--isolation-level must be read_uncommitted or read_committed, got '${isolation}'`);
+  const format = recordFormat(keyValueFlags(values, 'property'));
+  const fromBeginning = booleanFlag(values, 'from-beginning') || offset === 'earliest';
 
-  async run(args) {
-    const values = parseToolFlags(args, OPTIONS);
-    if (booleanFlag(values, 'help')) {
-      process.stdout.write(`${USAGE}\n`);
-      return EXIT_OK;
-    }
-    const bootstrap = requiredFlag(values, 'bootstrap-server');
-    const topic = requiredFlag(values, 'topic');
-    const group = stringFlag(values, 'group');
-    const partition = stringFlag(values, 'partition') === undefined ? undefined : intFlag(values, 'partition', 0, { min: 0 });
-    const offset = startOffset(values);
-    if (offset !== undefined && booleanFlag(values, 'from-beginning')) throw new UsageError("Options --from-beginning and --offset cannot be specified together.");
-    if (partition !== undefined && group !== undefined) throw new UsageError('Options --group and --partition cannot be specified together: a group assigns partitions itself.');
-    const maxMessages = intFlag(values, 'max-messages', Infinity, { min: 1 });
-    const idleTimeoutMs = intFlag(values, 'timeout-ms', Infinity, { min: 1 });
-    const isolation = stringFlag(values, 'isolation-level') ?? 'read_uncommitted';
-    if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') throw new UsageError(`--isolation-level must be read_uncommitted or read_committed, got '${isolation}'`);
-    const format = recordFormat(keyValueFlags(values, 'property'));
-    const fromBeginning = booleanFlag(values, 'from-beginning') || offset === 'earliest';
-
-    const consumer = new KafkaConsumer<Buffer | null, Buffer | null>({
-      'bootstrap.servers': bootstrap,
-      'client.id': 'console-consumer',
-      'group.id': group,
-      'auto.offset.reset': fromBeginning ? 'earliest' : 'latest',
-      'isolation.level': isolation,
-      'allow.auto.create.topics': false,
-      // Offsets of printed records are committed (below), not the fetch position: after
-      // --max-messages, records fetched but not printed are read again next time.
-      'enable.auto.commit': false,
-      'key.deserializer': 'buffer',
-      'value.deserializer': 'buffer',
-    });
-    let processed = 0;
-    const done = new Map<string, { topic: string; partition: number; offset: number }>();
-    let nextCommitAt = Date.now() + AUTO_COMMIT_INTERVAL_MS;
-    const commit = async (sync: boolean): Promise<void> => {
-      if (group === undefined || done.size === 0) return;
-      const offsets = [...done.values()];
-      done.clear();
-      if (sync) await consumer.commitSync(offsets);
-      else consumer.commitAsync(offsets);
-    };
-    const stop = (): void => consumer.wakeup();
-    process.once('SIGINT', stop).once('SIGTERM', stop);
-    return reportKafkaErrors(async () => {
-      // Without a group every partition is read: a topic that does not exist fails here, before any output.
-      const partitions = group === undefined && partition === undefined ? await allPartitions(bootstrap, topic).catch(async (error: unknown) => {
-        await consumer.close(0);
-        throw error;
-      }) : [partition ?? 0];
-      try {
-        if (group !== undefined) {
-          consumer.subscribe([topic]);
-        } else {
-          consumer.assign(partitions.map((p) => ({ topic, partition: p, offset: typeof offset === 'number' ? offset : undefined })));
-          if (offset === undefined || typeof offset === 'string') {
-            if (fromBeginning) consumer.seekToBeginning();
-            else consumer.seekToEnd();
-          }
+  // Loaded here: the consumer (and the Nest logger it brings) would slow every other command's start.
+  const { KafkaConsumer, WakeupError } = await import('../../client/consumer/kafka-consumer');
+  const consumer = new KafkaConsumer<Buffer | null, Buffer | null>({
+    'bootstrap.servers': bootstrap,
+    'client.id': 'console-consumer',
+    'group.id': group,
+    'auto.offset.reset': fromBeginning ? 'earliest' : 'latest',
+    'isolation.level': isolation,
+    'allow.auto.create.topics': false,
+    // Offsets of printed records are committed (below), not the fetch position: after
+    // --max-messages, records fetched but not printed are read again next time.
+    'enable.auto.commit': false,
+    'key.deserializer': 'buffer',
+    'value.deserializer': 'buffer',
+  });
+  let processed = 0;
+  const done = new Map<string, { topic: string; partition: number; offset: number }>();
+  let nextCommitAt = Date.now() + AUTO_COMMIT_INTERVAL_MS;
+  const commit = async (sync: boolean): Promise<void> => {
+    if (group === undefined || done.size === 0) return;
+    const offsets = [...done.values()];
+    done.clear();
+    if (sync) await consumer.commitSync(offsets);
+    else consumer.commitAsync(offsets);
+  };
+  const stop = (): void => consumer.wakeup();
+  process.once('SIGINT', stop).once('SIGTERM', stop);
+  return reportKafkaErrors(async () => {
+    // Without a group every partition is read: a topic that does not exist fails here, before any output.
+    const partitions = group === undefined && partition === undefined ? await allPartitions(bootstrap, topic).catch(async (error: unknown) => {
+      await consumer.close(0);
+      throw error;
+    }) : [partition ?? 0];
+    try {
+      if (group !== undefined) {
+        consumer.subscribe([topic]);
+      } else {
+        consumer.assign(partitions.map((p) => ({ topic, partition: p, offset: typeof offset === 'number' ? offset : undefined })));
+        if (offset === undefined || typeof offset === 'string') {
+          if (fromBeginning) consumer.seekToBeginning();
+          else consumer.seekToEnd();
         }
-        let lastRecordAt = Date.now();
-        while (processed < maxMessages) {
-          const idleLeft = idleTimeoutMs - (Date.now() - lastRecordAt);
-          if (idleLeft <= 0) break;
-          const records = await consumer.poll(Math.min(idleLeft, 1000));
-          if (records.length > 0) lastRecordAt = Date.now();
-          for (const record of records) {
-            process.stdout.write(formatRecord(record, format));
-            done.set(`${record.topic}-${record.partition}`, { topic: record.topic, partition: record.partition, offset: record.offset + 1 });
-            if (++processed >= maxMessages) break;
-          }
-          if (Date.now() >= nextCommitAt) {
-            nextCommitAt = Date.now() + AUTO_COMMIT_INTERVAL_MS;
-            await commit(false);
-          }
-        }
-      } catch (error) {
-        if (!(error instanceof WakeupError)) throw error;
-      } finally {
-        process.off('SIGINT', stop).off('SIGTERM', stop);
-        // A second signal while closing still ends the process, as Kafka's tool does.
-        process.once('SIGINT', () => process.exit(130)).once('SIGTERM', () => process.exit(143));
-        await commit(true).catch((error: unknown) => process.stderr.write(`Error: committing offsets failed: ${error instanceof Error ? error.message : String(error)}\n`));
-        await consumer.close(5000).catch(() => undefined);
-        process.stderr.write(`Processed a total of ${processed} messages\n`);
       }
-      return EXIT_OK;
-    });
-  },
-};
+      let lastRecordAt = Date.now();
+      while (processed < maxMessages) {
+        const idleLeft = idleTimeoutMs - (Date.now() - lastRecordAt);
+        if (idleLeft <= 0) break;
+        const records = await consumer.poll(Math.min(idleLeft, 1000));
+        if (records.length > 0) lastRecordAt = Date.now();
+        for (const record of records) {
+          process.stdout.write(formatRecord(record, format));
+          done.set(`${record.topic}-${record.partition}`, { topic: record.topic, partition: record.partition, offset: record.offset + 1 });
+          if (++processed >= maxMessages) break;
+        }
+        if (Date.now() >= nextCommitAt) {
+          nextCommitAt = Date.now() + AUTO_COMMIT_INTERVAL_MS;
+          await commit(false);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof WakeupError)) throw error;
+    } finally {
+      process.off('SIGINT', stop).off('SIGTERM', stop);
+      // A second signal while closing still ends the process, as Kafka's tool does.
+      process.once('SIGINT', () => process.exit(130)).once('SIGTERM', () => process.exit(143));
+      await commit(true).catch((error: unknown) => process.stderr.write(`Error: committing offsets failed: ${error instanceof Error ? error.message : String(error)}\n`));
+      await consumer.close(5000).catch(() => undefined);
+      process.stderr.write(`Processed a total of ${processed} messages\n`);
+    }
+    return EXIT_OK;
+  });
+});
 
 /** Every partition of the topic; fails naming the topic when it does not exist. */
 async function allPartitions(bootstrap: string, topic: string): Promise<number[]> {

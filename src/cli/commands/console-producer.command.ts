@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline';
 import { KafkaProducer, type ProducerRecord } from '../../client/producer/kafka-producer';
 import type { ProducerOptions } from '../../client/producer/producer-options';
-import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand } from '../cli-command';
-import { CLIENT_TOOL_USAGE, booleanFlag, keyValueFlags, parseToolFlags, reportKafkaErrors, requiredFlag, type ToolValues } from '../tool-flags';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-command';
+import { CLIENT_TOOL_USAGE, booleanFlag, keyValueFlags, toolCommand, reportKafkaErrors, requiredFlag, type ToolValues } from '../tool-flags';
 import { producerOptionsFromProperties } from './producer-properties';
 
 const OPTIONS = {
@@ -102,29 +102,18 @@ export function parseLine(line: string, lineNumber: number, format: LineFormat):
   return { key, value, headers: headers?.map((h) => ({ key: h.key, value: h.value })) };
 }
 
-export const consoleProducerCommand: CliCommand = {
-  name: 'console-producer',
-  summary: 'send stdin lines as records (kafka-console-producer.sh)',
-  usage: USAGE,
-
-  async run(args) {
-    const values = parseToolFlags(args, OPTIONS);
-    if (booleanFlag(values, 'help')) {
-      process.stdout.write(`${USAGE}\n`);
-      return EXIT_OK;
+export const consoleProducerCommand = toolCommand({ name: 'console-producer', summary: 'send stdin lines as records (kafka-console-producer.sh)', usage: USAGE, options: OPTIONS }, async (values) => {
+  const topic = requiredFlag(values, 'topic');
+  const format = lineFormat(keyValueFlags(values, 'property'));
+  const producer = new KafkaProducer<string, string>(producerOptions(values));
+  return reportKafkaErrors(async () => {
+    try {
+      return await produceLines(producer, topic, format, booleanFlag(values, 'sync'));
+    } finally {
+      await producer.close();
     }
-    const topic = requiredFlag(values, 'topic');
-    const format = lineFormat(keyValueFlags(values, 'property'));
-    const producer = new KafkaProducer<string, string>(producerOptions(values));
-    return reportKafkaErrors(async () => {
-      try {
-        return await produceLines(producer, topic, format, booleanFlag(values, 'sync'));
-      } finally {
-        await producer.close();
-      }
-    });
-  },
-};
+  });
+});
 
 function producerOptions(values: ToolValues): ProducerOptions<string, string> {
   const props = keyValueFlags(values, 'producer-property');

@@ -2,8 +2,8 @@ import type { KafkaAdmin } from '../../client/admin/kafka-admin';
 import { KafkaAdminError } from '../../client/admin/kafka-admin';
 import type { ConsumerGroupDescription, TopicPartitionRef } from '../../client/admin/admin-types';
 import { ErrorCode } from '../../protocol';
-import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand } from '../cli-command';
-import { CLIENT_TOOL_USAGE, adminFromFlags, booleanFlag, listFlag, parseIntArg, parseToolFlags, reportKafkaErrors, stringFlag, type ToolValues } from '../tool-flags';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-command';
+import { CLIENT_TOOL_USAGE, adminFromFlags, booleanFlag, listFlag, parseIntArg, toolCommand, reportKafkaErrors, stringFlag, type ToolValues } from '../tool-flags';
 
 const ACTIONS = ['list', 'describe', 'reset-offsets', 'delete'] as const;
 const RESET_SPECS = ['to-earliest', 'to-latest', 'to-offset', 'to-datetime', 'shift-by', 'to-current'] as const;
@@ -48,48 +48,37 @@ const USAGE = [
   CLIENT_TOOL_USAGE,
 ].join('\n');
 
-export const consumerGroupsCommand: CliCommand = {
-  name: 'consumer-groups',
-  summary: 'list, describe, reset offsets of and delete consumer groups (kafka-consumer-groups.sh)',
-  usage: USAGE,
+export const consumerGroupsCommand = toolCommand({ name: 'consumer-groups', summary: 'list, describe, reset offsets of and delete consumer groups (kafka-consumer-groups.sh)', usage: USAGE, options: OPTIONS }, async (values) => {
+  const actions = ACTIONS.filter((a) => booleanFlag(values, a));
+  if (actions.length !== 1) throw new UsageError('Command must include exactly one action: --list, --describe, --delete, --reset-offsets');
+  const action = actions[0];
+  const groups = listFlag(values, 'group');
+  const allGroups = booleanFlag(values, 'all-groups');
+  if (action !== 'list' && groups.length === 0 && !allGroups) throw new UsageError(`Option --${action} takes one of these options: --all-groups, --group`);
+  const reset = action === 'reset-offsets' ? resetPlanFrom(values) : undefined;
 
-  async run(args) {
-    const values = parseToolFlags(args, OPTIONS);
-    if (booleanFlag(values, 'help')) {
-      process.stdout.write(`${USAGE}\n`);
-      return EXIT_OK;
-    }
-    const actions = ACTIONS.filter((a) => booleanFlag(values, a));
-    if (actions.length !== 1) throw new UsageError('Command must include exactly one action: --list, --describe, --delete, --reset-offsets');
-    const action = actions[0];
-    const groups = listFlag(values, 'group');
-    const allGroups = booleanFlag(values, 'all-groups');
-    if (action !== 'list' && groups.length === 0 && !allGroups) throw new UsageError(`Option --${action} takes one of these options: --all-groups, --group`);
-    const reset = action === 'reset-offsets' ? resetPlanFrom(values) : undefined;
-
-    const admin = adminFromFlags(values);
-    return reportKafkaErrors(async () => {
-      try {
-        await admin.connect();
-        const targets = allGroups ? (await admin.listConsumerGroups()).map((g) => g.groupId) : groups;
-        switch (action) {
-          case 'list':
-            return await list(admin, booleanFlag(values, 'state'));
-          case 'describe':
-            return await describe(admin, targets, booleanFlag(values, 'members') ? 'members' : booleanFlag(values, 'state') ? 'state' : 'offsets');
-          case 'reset-offsets':
-            return await resetOffsets(admin, targets, reset!);
-          case 'delete':
-            await admin.deleteConsumerGroups(targets);
-            process.stdout.write(`Deletion of requested consumer groups (${targets.map((g) => `'${g}'`).join(', ')}) was successful.\n`);
-            return EXIT_OK;
-        }
-      } finally {
-        await admin.close();
+  const admin = adminFromFlags(values);
+  return reportKafkaErrors(async () => {
+    try {
+      await admin.connect();
+      const targets = allGroups ? (await admin.listConsumerGroups()).map((g) => g.groupId) : groups;
+      switch (action) {
+        case 'list':
+          return await list(admin, booleanFlag(values, 'state'));
+        case 'describe':
+          return await describe(admin, targets, booleanFlag(values, 'members') ? 'members' : booleanFlag(values, 'state') ? 'state' : 'offsets');
+        case 'reset-offsets':
+          return await resetOffsets(admin, targets, reset!);
+        case 'delete':
+          await admin.deleteConsumerGroups(targets);
+          process.stdout.write(`Deletion of requested consumer groups (${targets.map((g) => `'${g}'`).join(', ')}) was successful.\n`);
+          return EXIT_OK;
       }
-    });
-  },
-};
+    } finally {
+      await admin.close();
+    }
+  });
+});
 
 /** Columns padded to their widest cell, as Kafka's tool prints its tables. */
 function printTable(header: readonly string[], rows: ReadonlyArray<readonly (string | number)[]>): void {

@@ -1,8 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { KafkaConsumer } from '../../client/consumer/kafka-consumer';
-import { EXIT_OK, type CliCommand } from '../cli-command';
+import { EXIT_OK } from '../cli-command';
 import { ProgressLine } from '../progress-line';
-import { CLIENT_TOOL_USAGE, booleanFlag, intFlag, parseToolFlags, reportKafkaErrors, requiredFlag, stringFlag } from '../tool-flags';
+import { CLIENT_TOOL_USAGE, booleanFlag, intFlag, toolCommand, reportKafkaErrors, requiredFlag, stringFlag } from '../tool-flags';
 
 const OPTIONS = {
   topic: { type: 'string' },
@@ -41,97 +40,88 @@ const MB = 1024 * 1024;
 const HEADER = 'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec';
 const DETAILED_HEADER = 'time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec';
 
-export const consumerPerfTestCommand: CliCommand = {
-  name: 'consumer-perf-test',
-  summary: "measure consume throughput (kafka-consumer-perf-test.sh's CSV)",
-  usage: USAGE,
+export const consumerPerfTestCommand = toolCommand({ name: 'consumer-perf-test', summary: "measure consume throughput (kafka-consumer-perf-test.sh's CSV)", usage: USAGE, options: OPTIONS }, async (values) => {
+  const bootstrap = requiredFlag(values, 'bootstrap-server');
+  const topic = requiredFlag(values, 'topic');
+  requiredFlag(values, 'messages');
+  const messages = intFlag(values, 'messages', 0, { min: 1 });
+  const timeoutMs = intFlag(values, 'timeout', 10_000, { min: 1 });
+  const reportingIntervalMs = intFlag(values, 'reporting-interval', 5000, { min: 1 });
+  const detailed = booleanFlag(values, 'show-detailed-stats');
+  // Loaded here: the consumer (and the Nest logger it brings) would slow every other command's start.
+  const { KafkaConsumer } = await import('../../client/consumer/kafka-consumer');
+  const consumer = new KafkaConsumer<Buffer | null, Buffer | null>({
+    'bootstrap.servers': bootstrap,
+    'client.id': 'perf-consumer-client',
+    'group.id': stringFlag(values, 'group') ?? `perf-consumer-${randomInt(100_000)}`,
+    'auto.offset.reset': booleanFlag(values, 'from-latest') ? 'latest' : 'earliest',
+    'max.partition.fetch.bytes': intFlag(values, 'fetch-size', 1024 * 1024, { min: 1 }),
+    'allow.auto.create.topics': false,
+    'key.deserializer': 'buffer',
+    'value.deserializer': 'buffer',
+  });
 
-  async run(args) {
-    const values = parseToolFlags(args, OPTIONS);
-    if (booleanFlag(values, 'help')) {
-      process.stdout.write(`${USAGE}\n`);
-      return EXIT_OK;
-    }
-    const bootstrap = requiredFlag(values, 'bootstrap-server');
-    const topic = requiredFlag(values, 'topic');
-    requiredFlag(values, 'messages');
-    const messages = intFlag(values, 'messages', 0, { min: 1 });
-    const timeoutMs = intFlag(values, 'timeout', 10_000, { min: 1 });
-    const reportingIntervalMs = intFlag(values, 'reporting-interval', 5000, { min: 1 });
-    const detailed = booleanFlag(values, 'show-detailed-stats');
-    const consumer = new KafkaConsumer<Buffer | null, Buffer | null>({
-      'bootstrap.servers': bootstrap,
-      'client.id': 'perf-consumer-client',
-      'group.id': stringFlag(values, 'group') ?? `perf-consumer-${randomInt(100_000)}`,
-      'auto.offset.reset': booleanFlag(values, 'from-latest') ? 'latest' : 'earliest',
-      'max.partition.fetch.bytes': intFlag(values, 'fetch-size', 1024 * 1024, { min: 1 }),
-      'allow.auto.create.topics': false,
-      'key.deserializer': 'buffer',
-      'value.deserializer': 'buffer',
-    });
-
-    const stats = { count: 0, bytes: 0, lastCount: 0, lastBytes: 0, lastReportAt: 0 };
-    const startedAt = Date.now();
-    let joinedAt = 0;
-    const rebalanceMs = (): number => (joinedAt > 0 ? joinedAt - startedAt : 0);
-    const progress = new ProgressLine(
-      process.stderr,
-      (tty) => (tty ? `${stats.count} records, ${(stats.bytes / MB).toFixed(4)} MB consumed ...` : `${stats.count} records, ${(stats.bytes / MB).toFixed(4)} MB consumed`),
-      reportingIntervalMs,
-    );
-    if (!booleanFlag(values, 'hide-header')) process.stdout.write(`${detailed ? DETAILED_HEADER : HEADER}\n`);
-    return reportKafkaErrors(async () => {
-      try {
-        consumer.subscribe([topic], {
-          onPartitionsAssigned: () => {
-            if (joinedAt === 0) joinedAt = Date.now();
-          },
-        });
-        if (!detailed) progress.start();
-        stats.lastReportAt = Date.now();
-        let lastRecordAt = Date.now();
-        while (stats.count < messages && Date.now() - lastRecordAt < timeoutMs) {
-          const records = await consumer.poll(Math.min(1000, timeoutMs));
-          if (records.length > 0) lastRecordAt = Date.now();
-          for (const r of records) {
-            stats.count++;
-            stats.bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
-            if (stats.count >= messages) break;
-          }
-          if (detailed && Date.now() - stats.lastReportAt >= reportingIntervalMs) {
-            const now = Date.now();
-            const seconds = (now - stats.lastReportAt) / 1000;
-            const mb = stats.bytes / MB;
-            const windowMb = (stats.bytes - stats.lastBytes) / MB;
-            const windowCount = stats.count - stats.lastCount;
-            process.stdout.write(
-              `${formatTime(now)}, 0, ${mb.toFixed(4)}, ${(windowMb / seconds).toFixed(4)}, ${stats.count}, ${(windowCount / seconds).toFixed(4)}, ${rebalanceMs()}, ${now - stats.lastReportAt}, ${(windowMb / seconds).toFixed(4)}, ${(windowCount / seconds).toFixed(4)}\n`,
-            );
-            Object.assign(stats, { lastCount: stats.count, lastBytes: stats.bytes, lastReportAt: now });
-          }
+  const stats = { count: 0, bytes: 0, lastCount: 0, lastBytes: 0, lastReportAt: 0 };
+  const startedAt = Date.now();
+  let joinedAt = 0;
+  const rebalanceMs = (): number => (joinedAt > 0 ? joinedAt - startedAt : 0);
+  const progress = new ProgressLine(
+    process.stderr,
+    (tty) => (tty ? `${stats.count} records, ${(stats.bytes / MB).toFixed(4)} MB consumed ...` : `${stats.count} records, ${(stats.bytes / MB).toFixed(4)} MB consumed`),
+    reportingIntervalMs,
+  );
+  if (!booleanFlag(values, 'hide-header')) process.stdout.write(`${detailed ? DETAILED_HEADER : HEADER}\n`);
+  return reportKafkaErrors(async () => {
+    try {
+      consumer.subscribe([topic], {
+        onPartitionsAssigned: () => {
+          if (joinedAt === 0) joinedAt = Date.now();
+        },
+      });
+      if (!detailed) progress.start();
+      stats.lastReportAt = Date.now();
+      let lastRecordAt = Date.now();
+      while (stats.count < messages && Date.now() - lastRecordAt < timeoutMs) {
+        const records = await consumer.poll(Math.min(1000, timeoutMs));
+        if (records.length > 0) lastRecordAt = Date.now();
+        for (const r of records) {
+          stats.count++;
+          stats.bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
+          if (stats.count >= messages) break;
         }
-        progress.stop();
-        if (stats.count < messages) {
-          process.stderr.write(`WARNING: Exiting before consuming the expected number of messages: timeout (${timeoutMs} ms) exceeded. You can use the --timeout option to increase the timeout.\n`);
-        }
-        const endedAt = Date.now();
-        const seconds = Math.max(endedAt - startedAt, 1) / 1000;
-        const fetchMs = Math.max(endedAt - startedAt - rebalanceMs(), 1);
-        const mb = stats.bytes / MB;
-        if (!detailed) {
+        if (detailed && Date.now() - stats.lastReportAt >= reportingIntervalMs) {
+          const now = Date.now();
+          const seconds = (now - stats.lastReportAt) / 1000;
+          const mb = stats.bytes / MB;
+          const windowMb = (stats.bytes - stats.lastBytes) / MB;
+          const windowCount = stats.count - stats.lastCount;
           process.stdout.write(
-            `${formatTime(startedAt)}, ${formatTime(endedAt)}, ${mb.toFixed(4)}, ${(mb / seconds).toFixed(4)}, ${stats.count}, ${(stats.count / seconds).toFixed(4)}, ` +
-              `${rebalanceMs()}, ${fetchMs}, ${(mb / (fetchMs / 1000)).toFixed(4)}, ${(stats.count / (fetchMs / 1000)).toFixed(4)}\n`,
+            `${formatTime(now)}, 0, ${mb.toFixed(4)}, ${(windowMb / seconds).toFixed(4)}, ${stats.count}, ${(windowCount / seconds).toFixed(4)}, ${rebalanceMs()}, ${now - stats.lastReportAt}, ${(windowMb / seconds).toFixed(4)}, ${(windowCount / seconds).toFixed(4)}\n`,
           );
+          Object.assign(stats, { lastCount: stats.count, lastBytes: stats.bytes, lastReportAt: now });
         }
-        return EXIT_OK;
-      } finally {
-        progress.stop();
-        await consumer.close(5000).catch(() => undefined);
       }
-    });
-  },
-};
+      progress.stop();
+      if (stats.count < messages) {
+        process.stderr.write(`WARNING: Exiting before consuming the expected number of messages: timeout (${timeoutMs} ms) exceeded. You can use the --timeout option to increase the timeout.\n`);
+      }
+      const endedAt = Date.now();
+      const seconds = Math.max(endedAt - startedAt, 1) / 1000;
+      const fetchMs = Math.max(endedAt - startedAt - rebalanceMs(), 1);
+      const mb = stats.bytes / MB;
+      if (!detailed) {
+        process.stdout.write(
+          `${formatTime(startedAt)}, ${formatTime(endedAt)}, ${mb.toFixed(4)}, ${(mb / seconds).toFixed(4)}, ${stats.count}, ${(stats.count / seconds).toFixed(4)}, ` +
+            `${rebalanceMs()}, ${fetchMs}, ${(mb / (fetchMs / 1000)).toFixed(4)}, ${(stats.count / (fetchMs / 1000)).toFixed(4)}\n`,
+        );
+      }
+      return EXIT_OK;
+    } finally {
+      progress.stop();
+      await consumer.close(5000).catch(() => undefined);
+    }
+  });
+});
 
 /** Kafka's perf-test date format, yyyy-MM-dd HH:mm:ss:SSS in local time. */
 function formatTime(ms: number): string {

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, offsetFromSegmentFileName } from '../../log/log-file-names';
 import { BATCH_HEADER_SIZE, BATCH_LOG_OVERHEAD, BatchAttributes, CompressionType, RecordBatchView } from '../../protocol/record-batch';
-import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand } from '../cli-command';
-import { booleanFlag, listFlag, parseToolFlags } from '../tool-flags';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-command';
+import { booleanFlag, listFlag, toolCommand } from '../tool-flags';
 
 const OPTIONS = {
   files: { type: 'string', multiple: true },
@@ -48,37 +48,26 @@ interface DumpOptions {
   readonly verifyOnly: boolean;
 }
 
-export const dumpLogCommand: CliCommand = {
-  name: 'dump-log',
-  summary: "print and check log segments and indexes (Kafka's DumpLogSegments)",
-  usage: USAGE,
-
-  async run(args) {
-    const values = parseToolFlags(args, OPTIONS);
-    if (booleanFlag(values, 'help')) {
-      process.stdout.write(`${USAGE}\n`);
-      return EXIT_OK;
+export const dumpLogCommand = toolCommand({ name: 'dump-log', summary: "print and check log segments and indexes (Kafka's DumpLogSegments)", usage: USAGE, options: OPTIONS }, async (values) => {
+  const files = listFlag(values, 'files').flatMap((f) => f.split(',')).filter((f) => f !== '');
+  if (files.length === 0) throw new UsageError('Missing required argument "--files"');
+  const printData = booleanFlag(values, 'print-data-log');
+  const options: DumpOptions = { printData, printRecords: printData || booleanFlag(values, 'deep-iteration'), verifyOnly: booleanFlag(values, 'verify-index-only') };
+  let clean = true;
+  for (const file of files) {
+    if (!existsSync(file)) {
+      process.stderr.write(`Error: ${file} does not exist\n`);
+      clean = false;
+      continue;
     }
-    const files = listFlag(values, 'files').flatMap((f) => f.split(',')).filter((f) => f !== '');
-    if (files.length === 0) throw new UsageError('Missing required argument "--files"');
-    const printData = booleanFlag(values, 'print-data-log');
-    const options: DumpOptions = { printData, printRecords: printData || booleanFlag(values, 'deep-iteration'), verifyOnly: booleanFlag(values, 'verify-index-only') };
-    let clean = true;
-    for (const file of files) {
-      if (!existsSync(file)) {
-        process.stderr.write(`Error: ${file} does not exist\n`);
-        clean = false;
-        continue;
-      }
-      process.stdout.write(`Dumping ${file}\n`);
-      if (file.endsWith(LOG_FILE_SUFFIX)) clean = dumpLog(file, options) && clean;
-      else if (file.endsWith(INDEX_FILE_SUFFIX)) clean = dumpOffsetIndex(file, options) && clean;
-      else if (file.endsWith(TIME_INDEX_FILE_SUFFIX)) clean = dumpTimeIndex(file, options) && clean;
-      else process.stderr.write(`Ignoring unknown file ${file}: not a .log, .index or .timeindex file\n`);
-    }
-    return clean ? EXIT_OK : EXIT_FAILURE;
-  },
-};
+    process.stdout.write(`Dumping ${file}\n`);
+    if (file.endsWith(LOG_FILE_SUFFIX)) clean = dumpLog(file, options) && clean;
+    else if (file.endsWith(INDEX_FILE_SUFFIX)) clean = dumpOffsetIndex(file, options) && clean;
+    else if (file.endsWith(TIME_INDEX_FILE_SUFFIX)) clean = dumpTimeIndex(file, options) && clean;
+    else process.stderr.write(`Ignoring unknown file ${file}: not a .log, .index or .timeindex file\n`);
+  }
+  return clean ? EXIT_OK : EXIT_FAILURE;
+});
 
 function baseOffsetOf(file: string, suffix: string): number {
   const base = offsetFromSegmentFileName(basename(file), suffix);

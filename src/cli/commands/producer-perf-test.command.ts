@@ -2,9 +2,9 @@ import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { KafkaProducer } from '../../client/producer/kafka-producer';
 import type { RecordCompletion } from '../../client/producer/record-completion';
-import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand } from '../cli-command';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-command';
 import { ProgressLine } from '../progress-line';
-import { CLIENT_TOOL_USAGE, booleanFlag, intFlag, listFlag, parseToolFlags, reportKafkaErrors, requiredFlag, stringFlag, type ToolValues } from '../tool-flags';
+import { CLIENT_TOOL_USAGE, intFlag, listFlag, toolCommand, reportKafkaErrors, requiredFlag, stringFlag, type ToolValues } from '../tool-flags';
 import { producerOptionsFromProperties } from './producer-properties';
 
 const OPTIONS = {
@@ -44,53 +44,42 @@ const USAGE = [
 const MAX_SAMPLES = 500_000;
 const MB = 1024 * 1024;
 
-export const producerPerfTestCommand: CliCommand = {
-  name: 'producer-perf-test',
-  summary: "measure produce throughput and latency (kafka-producer-perf-test.sh's output)",
-  usage: USAGE,
+export const producerPerfTestCommand = toolCommand({ name: 'producer-perf-test', summary: "measure produce throughput and latency (kafka-producer-perf-test.sh's output)", usage: USAGE, options: OPTIONS, allowPositionals: true }, async (values) => {
+  const topic = requiredFlag(values, 'topic');
+  const numRecords = intFlag(values, 'num-records', -1, { min: 1 });
+  if (numRecords < 0) throw new UsageError('Missing required argument "--num-records"');
+  const throughput = intFlag(values, 'throughput', 0, { min: -1 });
+  if (stringFlag(values, 'throughput') === undefined) throw new UsageError('Missing required argument "--throughput" (-1 for no limit)');
+  if (throughput === 0) throw new UsageError('--throughput must be positive, or -1 for no limit');
+  const payloads = payloadsFrom(values);
+  const reportingIntervalMs = intFlag(values, 'reporting-interval', 5000, { min: 1 });
+  const props = producerProps(values);
+  const bootstrap = props.get('bootstrap.servers') ?? stringFlag(values, 'bootstrap-server');
+  props.delete('bootstrap.servers');
+  if (!bootstrap) throw new UsageError('Missing required argument "--bootstrap-server" (or bootstrap.servers in --producer-props)');
+  const producer = new KafkaProducer<Buffer, Buffer>({ ...producerOptionsFromProperties(props), bootstrapServers: bootstrap, clientId: props.get('client.id') ?? 'perf-producer-client' });
 
-  async run(args) {
-    const values = parseToolFlags(args, OPTIONS, true);
-    if (booleanFlag(values, 'help')) {
-      process.stdout.write(`${USAGE}\n`);
-      return EXIT_OK;
-    }
-    const topic = requiredFlag(values, 'topic');
-    const numRecords = intFlag(values, 'num-records', -1, { min: 1 });
-    if (numRecords < 0) throw new UsageError('Missing required argument "--num-records"');
-    const throughput = intFlag(values, 'throughput', 0, { min: -1 });
-    if (stringFlag(values, 'throughput') === undefined) throw new UsageError('Missing required argument "--throughput" (-1 for no limit)');
-    if (throughput === 0) throw new UsageError('--throughput must be positive, or -1 for no limit');
-    const payloads = payloadsFrom(values);
-    const reportingIntervalMs = intFlag(values, 'reporting-interval', 5000, { min: 1 });
-    const props = producerProps(values);
-    const bootstrap = props.get('bootstrap.servers') ?? stringFlag(values, 'bootstrap-server');
-    props.delete('bootstrap.servers');
-    if (!bootstrap) throw new UsageError('Missing required argument "--bootstrap-server" (or bootstrap.servers in --producer-props)');
-    const producer = new KafkaProducer<Buffer, Buffer>({ ...producerOptionsFromProperties(props), bootstrapServers: bootstrap, clientId: props.get('client.id') ?? 'perf-producer-client' });
-
-    const stats = new ProduceStats(numRecords);
-    const progress = new ProgressLine(process.stdout, (tty) => (tty ? stats.totalLine(true) : stats.windowLine()), reportingIntervalMs);
-    return reportKafkaErrors(async () => {
-      try {
-        await producer.connect();
-        progress.start();
-        const failure = await sendAll(producer, topic, numRecords, payloads, throughput, stats);
-        await producer.flush();
-        progress.stop();
-        if (failure) {
-          process.stderr.write(`Error: ${failure.message}\n`);
-          return EXIT_FAILURE;
-        }
-        process.stdout.write(`${stats.totalLine(false)}\n`);
-        return EXIT_OK;
-      } finally {
-        progress.stop();
-        await producer.close();
+  const stats = new ProduceStats(numRecords);
+  const progress = new ProgressLine(process.stdout, (tty) => (tty ? stats.totalLine(true) : stats.windowLine()), reportingIntervalMs);
+  return reportKafkaErrors(async () => {
+    try {
+      await producer.connect();
+      progress.start();
+      const failure = await sendAll(producer, topic, numRecords, payloads, throughput, stats);
+      await producer.flush();
+      progress.stop();
+      if (failure) {
+        process.stderr.write(`Error: ${failure.message}\n`);
+        return EXIT_FAILURE;
       }
-    });
-  },
-};
+      process.stdout.write(`${stats.totalLine(false)}\n`);
+      return EXIT_OK;
+    } finally {
+      progress.stop();
+      await producer.close();
+    }
+  });
+});
 
 function producerProps(values: ToolValues): Map<string, string> {
   // Kafka's form lists several after one flag: --producer-props acks=1 linger.ms=5.

@@ -2,14 +2,14 @@ import type { KafkaAdmin } from '../../client/admin/kafka-admin';
 import { KafkaAdminError } from '../../client/admin/kafka-admin';
 import type { TopicDescription } from '../../client/admin/admin-types';
 import { ErrorCode } from '../../protocol';
-import { EXIT_OK, UsageError, type CliCommand } from '../cli-command';
+import { EXIT_OK, UsageError } from '../cli-command';
 import {
   CLIENT_TOOL_USAGE,
   adminFromFlags,
   booleanFlag,
   intFlag,
   keyValueFlags,
-  parseToolFlags,
+  toolCommand,
   reportKafkaErrors,
   stringFlag,
   type ToolValues,
@@ -66,53 +66,42 @@ const USAGE = [
   CLIENT_TOOL_USAGE,
 ].join('\n');
 
-export const topicsCommand: CliCommand = {
-  name: 'topics',
-  summary: 'create, list, describe, alter and delete topics (kafka-topics.sh)',
-  usage: USAGE,
+export const topicsCommand = toolCommand({ name: 'topics', summary: 'create, list, describe, alter and delete topics (kafka-topics.sh)', usage: USAGE, options: OPTIONS }, async (values) => {
+  const actions = ACTIONS.filter((a) => booleanFlag(values, a));
+  if (actions.length !== 1) throw new UsageError('Command must include exactly one action: --list, --describe, --create, --alter or --delete');
+  const action = actions[0];
+  if (action !== 'list' && action !== 'describe' && !stringFlag(values, 'topic')) throw new UsageError(`Missing required argument "--topic" for --${action}`);
+  if (keyValueFlags(values, 'config').size > 0 && action !== 'create') throw new UsageError('--config is only valid with --create (use the REST admin or alterTopicConfigs to change configs)');
+  const newTopic = action === 'create' ? newTopicFrom(values) : undefined;
+  const newCount = action === 'alter' ? intFlag(values, 'partitions', -1, { min: 1 }) : -1;
+  if (action === 'alter' && newCount < 0) throw new UsageError('--alter needs --partitions N, the new partition count');
 
-  async run(args) {
-    const values = parseToolFlags(args, OPTIONS);
-    if (booleanFlag(values, 'help')) {
-      process.stdout.write(`${USAGE}\n`);
-      return EXIT_OK;
-    }
-    const actions = ACTIONS.filter((a) => booleanFlag(values, a));
-    if (actions.length !== 1) throw new UsageError('Command must include exactly one action: --list, --describe, --create, --alter or --delete');
-    const action = actions[0];
-    if (action !== 'list' && action !== 'describe' && !stringFlag(values, 'topic')) throw new UsageError(`Missing required argument "--topic" for --${action}`);
-    if (keyValueFlags(values, 'config').size > 0 && action !== 'create') throw new UsageError('--config is only valid with --create (use the REST admin or alterTopicConfigs to change configs)');
-    const newTopic = action === 'create' ? newTopicFrom(values) : undefined;
-    const newCount = action === 'alter' ? intFlag(values, 'partitions', -1, { min: 1 }) : -1;
-    if (action === 'alter' && newCount < 0) throw new UsageError('--alter needs --partitions N, the new partition count');
-
-    const admin = adminFromFlags(values);
-    return reportKafkaErrors(async () => {
-      try {
-        await admin.connect();
-        switch (action) {
-          case 'create':
-            return await create(admin, newTopic!, booleanFlag(values, 'if-not-exists'));
-          case 'list':
-            for (const name of await matchingTopics(admin, values)) process.stdout.write(`${name}\n`);
-            return EXIT_OK;
-          case 'describe':
-            return await describe(admin, values);
-          case 'alter':
-            for (const name of await existingMatches(admin, values)) await admin.createPartitions(name, newCount);
-            return EXIT_OK;
-          case 'delete': {
-            const names = await existingMatches(admin, values);
-            if (names.length > 0) await admin.deleteTopics(names);
-            return EXIT_OK;
-          }
+  const admin = adminFromFlags(values);
+  return reportKafkaErrors(async () => {
+    try {
+      await admin.connect();
+      switch (action) {
+        case 'create':
+          return await create(admin, newTopic!, booleanFlag(values, 'if-not-exists'));
+        case 'list':
+          for (const name of await matchingTopics(admin, values)) process.stdout.write(`${name}\n`);
+          return EXIT_OK;
+        case 'describe':
+          return await describe(admin, values);
+        case 'alter':
+          for (const name of await existingMatches(admin, values)) await admin.createPartitions(name, newCount);
+          return EXIT_OK;
+        case 'delete': {
+          const names = await existingMatches(admin, values);
+          if (names.length > 0) await admin.deleteTopics(names);
+          return EXIT_OK;
         }
-      } finally {
-        await admin.close();
       }
-    });
-  },
-};
+    } finally {
+      await admin.close();
+    }
+  });
+});
 
 function newTopicFrom(values: ToolValues): { name: string; numPartitions: number; replicationFactor: number; assignments?: Record<number, number[]>; configs: Record<string, string> } {
   const name = stringFlag(values, 'topic')!;
