@@ -422,6 +422,13 @@ describe('metrics, health and docs', () => {
       ].sort(),
     );
     expect(body.components.schemas.CreateTopicDto.required).toEqual(['name']);
+    // Answers are described too, errors included.
+    const describeTopic = body.paths['/api/topics/{name}'].get.responses;
+    expect(describeTopic['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/TopicDetails' });
+    expect(describeTopic['404'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/KafkaErrorView' });
+    expect(Object.keys(body.components.schemas.PartitionDetails.properties)).toEqual(
+      expect.arrayContaining(['leader', 'replicas', 'isr', 'logStartOffset', 'logEndOffset', 'highWatermark', 'sizeBytes']),
+    );
     expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 

@@ -1,21 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminKafkaClients } from '../kafka/admin-kafka-clients';
-
-export interface BrokerView {
-  readonly id: number;
-  readonly host: string;
-  readonly port: number;
-  readonly rack: string | null;
-  readonly controller: boolean;
-}
-
-export interface ClusterView {
-  readonly clusterId: string | null;
-  /** -1 while no controller is elected. */
-  readonly controllerId: number;
-  readonly brokers: readonly BrokerView[];
-}
+import { BrokerView, ClusterView } from './cluster.views';
 
 @ApiTags('cluster')
 @Controller('api')
@@ -23,7 +9,7 @@ export class ClusterController {
   constructor(private readonly clients: AdminKafkaClients) {}
 
   @Get('cluster')
-  @ApiOkResponse({ description: 'Cluster id, the controller and the live brokers (DescribeCluster)' })
+  @ApiOkResponse({ type: ClusterView, description: 'Cluster id, the controller and the live brokers (DescribeCluster)' })
   async cluster(): Promise<ClusterView> {
     const admin = await this.clients.admin();
     const { clusterId, controllerId, brokers } = await admin.describeCluster();
@@ -35,7 +21,7 @@ export class ClusterController {
   }
 
   @Get('brokers')
-  @ApiOkResponse({ description: 'The live brokers with their advertised address and rack' })
+  @ApiOkResponse({ type: [BrokerView], description: 'The live brokers with their advertised address and rack' })
   async brokers(): Promise<BrokerView[]> {
     return [...(await this.cluster()).brokers];
   }

@@ -1,40 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { ConsumerGroupDescription, ConsumerGroupListing, ListedOffset, TopicPartitionRef } from '../../client/admin/admin-types';
+import type { ConsumerGroupListing, ListedOffset, TopicPartitionRef } from '../../client/admin/admin-types';
 import type { KafkaAdmin } from '../../client/admin/kafka-admin';
 import { KafkaClientError } from '../../client/errors';
 import { ErrorCode } from '../../protocol/errors/error-codes';
 import { AdminKafkaClients } from '../kafka/admin-kafka-clients';
 import type { ResetOffsetsDto } from './consumer-group.dto';
-
-/** One row of kafka-consumer-groups.sh --describe. */
-export interface GroupPartitionRow {
-  readonly topic: string;
-  readonly partition: number;
-  /** The committed offset; null when the group has none for the partition (shown as '-' by the tool). */
-  readonly currentOffset: number | null;
-  /** The high watermark (what the tool calls LOG-END-OFFSET); null when the partition has no leader. */
-  readonly logEndOffset: number | null;
-  readonly lag: number | null;
-  readonly consumerId: string | null;
-  readonly host: string | null;
-  readonly clientId: string | null;
-}
-
-export interface GroupDetails {
-  readonly groupId: string;
-  readonly state: string;
-  readonly protocolType: string;
-  /** The assignor the group chose. */
-  readonly protocol: string;
-  readonly coordinatorId: number;
-  readonly members: ConsumerGroupDescription['members'];
-  readonly partitions: readonly GroupPartitionRow[];
-}
-
-export interface ResetResult {
-  readonly groupId: string;
-  readonly offsets: readonly { topic: string; partition: number; offset: number }[];
-}
+import type { GroupDetails, GroupPartitionRow, ResetResult } from './consumer-group.views';
 
 /**
  * Consumer groups at their coordinators, whichever broker is asked: described with

@@ -5,45 +5,11 @@ import type { ConsumerRecord, RecordHeader } from '../../client/listener/types';
 import { ErrorCode } from '../../protocol/errors/error-codes';
 import { AdminKafkaClients } from '../kafka/admin-kafka-clients';
 import { DEFAULT_READ_LIMIT, type BytesEncoding, type ProduceMessageDto, type ReadEncoding, type ReadMessagesQuery } from './message.dto';
+import type { MessagePage, ProducedMessage } from './message.views';
 
 /** A read returns what arrived by then rather than hold the HTTP request open. */
 const READ_DEADLINE_MS = 10_000;
 const POLL_SLICE_MS = 500;
-
-export interface MessageHeaderView {
-  readonly key: string;
-  readonly value: string | null;
-  readonly valueEncoding: BytesEncoding;
-}
-
-export interface MessageView {
-  readonly partition: number;
-  readonly offset: number;
-  readonly timestamp: number;
-  readonly timestampType: string;
-  readonly key: string | null;
-  readonly keyEncoding: BytesEncoding;
-  readonly value: string | null;
-  readonly valueEncoding: BytesEncoding;
-  readonly headers: readonly MessageHeaderView[];
-}
-
-export interface MessagePage {
-  readonly topic: string;
-  readonly partition: number;
-  readonly messages: readonly MessageView[];
-  /** Where the next page starts (the offset after the last record returned). */
-  readonly nextOffset: number;
-  /** The partition's high watermark when the read began. */
-  readonly highWatermark: number;
-}
-
-export interface ProducedMessage {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly timestamp: number;
-}
 
 /**
  * Reads and writes records through the SDK's own clients: a group-less consumer

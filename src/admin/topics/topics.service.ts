@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { ListedOffset, ReplicaLogDirInfo, TopicConfigEntry, TopicDescription } from '../../client/admin/admin-types';
+import type { ListedOffset, ReplicaLogDirInfo, TopicDescription } from '../../client/admin/admin-types';
 import type { KafkaAdmin } from '../../client/admin/kafka-admin';
 import { ErrorCode } from '../../protocol/errors/error-codes';
 import { ListOffsetsApi } from '../../protocol/schemas/list-offsets.schema';
 import { AdminKafkaClients } from '../kafka/admin-kafka-clients';
+import type { TopicDetails, TopicSummary } from './topic.views';
 import type { CreatePartitionsDto, CreateTopicDto } from './topic.dto';
 
 /** How long create/delete/add-partitions wait for the controller to apply the change, as kafka-topics.sh does. */
@@ -11,50 +12,6 @@ const TOPIC_CHANGE_TIMEOUT_MS = 10_000;
 /** ListOffsets' replica id for a debugging client, and its "latest" timestamp. */
 const DEBUGGING_REPLICA_ID = -2;
 const LATEST_TIMESTAMP = -1;
-
-export interface TopicSummary {
-  readonly name: string;
-  readonly topicId: string;
-  readonly internal: boolean;
-  readonly partitions: number;
-  readonly replicationFactor: number;
-  /** Partitions whose ISR is smaller than their replica set. */
-  readonly underReplicatedPartitions: number;
-}
-
-export interface ReplicaLog {
-  readonly brokerId: number;
-  readonly logDir: string;
-  readonly sizeBytes: number;
-}
-
-export interface PartitionDetails {
-  readonly partition: number;
-  /** -1 while the partition has no leader. */
-  readonly leader: number;
-  readonly leaderEpoch: number;
-  readonly replicas: readonly number[];
-  readonly isr: readonly number[];
-  readonly offlineReplicas: readonly number[];
-  /** The first offset a consumer can read; null while the partition has no leader. */
-  readonly logStartOffset: number | null;
-  /** The offset after the last committed record: what consumers can read up to; null without a leader. */
-  readonly highWatermark: number | null;
-  /** The offset after the last record in the leader's log, committed or not; null when the leader did not answer. */
-  readonly logEndOffset: number | null;
-  /** Bytes on disk of the leader's replica; null when its broker did not answer. */
-  readonly sizeBytes: number | null;
-  /** The log dir and size of every replica whose broker answered DescribeLogDirs. */
-  readonly replicaLogs: readonly ReplicaLog[];
-}
-
-export interface TopicDetails {
-  readonly name: string;
-  readonly topicId: string;
-  readonly internal: boolean;
-  readonly configs: readonly TopicConfigEntry[];
-  readonly partitions: readonly PartitionDetails[];
-}
 
 /**
  * Topics as an admin tool sees them, whichever broker is asked: metadata from any broker,
