@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isUtf8 } from 'node:buffer';
-import { KafkaClientError } from '../../client/errors';
+import { KafkaClientError, KafkaTimeoutError } from '../../client/errors';
 import type { ConsumerRecord, RecordHeader } from '../../client/listener/types';
 import { ErrorCode } from '../../protocol/errors/error-codes';
 import { AdminKafkaClients } from '../kafka/admin-kafka-clients';
@@ -37,7 +37,7 @@ export class MessagesService {
     const page = { topic, partition: query.partition, highWatermark: latest.offset };
     if (start >= end) return { ...page, messages: [], nextOffset: Math.min(start, latest.offset) };
 
-    const records = await this.fetchRange(topic, query.partition, start, end);
+    const { records, nextOffset } = await this.fetchRange(topic, query.partition, start, end);
     const encoding = query.encoding ?? 'auto';
     const messages = records.map((r) => {
       const key = encode(r.key, encoding);
@@ -57,7 +57,6 @@ export class MessagesService {
         }),
       };
     });
-    const nextOffset = messages.length > 0 ? messages[messages.length - 1].offset + 1 : start;
     return { ...page, messages, nextOffset };
   }
 
@@ -77,21 +76,24 @@ export class MessagesService {
     return { topic: metadata.topic, partition: metadata.partition, offset: metadata.offset, timestamp: metadata.timestamp };
   }
 
-  /** Records [start, end) of one partition; fewer when the deadline passes first. */
-  private fetchRange(topic: string, partition: number, start: number, end: number): Promise<ConsumerRecord<Buffer | null, Buffer | null>[]> {
+  /** Records [start, end) of one partition, and where the next read starts: `end`, or sooner when the deadline cut the read short. */
+  private fetchRange(topic: string, partition: number, start: number, end: number): Promise<{ records: ConsumerRecord<Buffer | null, Buffer | null>[]; nextOffset: number }> {
     return this.clients.withReader(async (consumer) => {
       const tp = { topic, partition };
       consumer.assign([{ ...tp, offset: start }]);
       const records: ConsumerRecord<Buffer | null, Buffer | null>[] = [];
       const deadline = Date.now() + READ_DEADLINE_MS;
-      while (Date.now() < deadline) {
+      let reachedEnd = false;
+      while (!reachedEnd && Date.now() < deadline) {
         for (const record of await consumer.poll(Math.min(POLL_SLICE_MS, deadline - Date.now()))) {
           if (record.offset >= start && record.offset < end) records.push(record);
         }
         // Offsets may have gaps (deleted records, compaction): the position says how far the read got.
-        if (records.length >= end - start || (await consumer.position(tp)) >= end) break;
+        reachedEnd = records.length >= end - start || (await consumer.position(tp)) >= end;
       }
-      return records;
+      // Part of the range is a page (nextOffset says where the rest starts); nothing at all means the leader never answered.
+      if (!reachedEnd && records.length === 0) throw new KafkaTimeoutError(`no records of ${topic}-${partition} from offset ${start} within ${READ_DEADLINE_MS} ms`);
+      return { records, nextOffset: reachedEnd ? end : records[records.length - 1].offset + 1 };
     });
   }
 
