@@ -25,26 +25,23 @@ const MAX_IDLE_READERS = 4;
 @Injectable()
 export class AdminKafkaClients implements OnModuleDestroy {
   private readonly logger = new Logger('AdminKafkaClients');
-  private adminClient: Promise<KafkaAdmin> | undefined;
-  private rawCluster: Promise<KafkaCluster> | undefined;
+  private readonly adminClient = new SharedClient(
+    () => new KafkaAdmin({ bootstrapServers: this.bootstrap(), clientId: 'kafkanest-rest-admin', requestTimeoutMs: REQUEST_TIMEOUT_MS, apiTimeoutMs: ADMIN_API_TIMEOUT_MS }),
+    (admin) => admin.connect(),
+  );
+  private readonly rawCluster = new SharedClient(
+    () => new KafkaCluster({ bootstrapServers: this.bootstrap(), clientId: 'kafkanest-rest-admin', requestTimeoutMs: REQUEST_TIMEOUT_MS, defaultApiTimeoutMs: ADMIN_API_TIMEOUT_MS, allowAutoTopicCreation: false }),
+    (cluster) => cluster.connect(),
+  );
   private producerClient: KafkaProducer<Buffer | null, Buffer | null> | undefined;
   private readonly idleReaders: KafkaConsumer<Buffer | null, Buffer | null>[] = [];
   private closed = false;
 
   constructor(private readonly server: KafkaServer) {}
 
-  /** The shared admin client, connected. A failed connect is not kept: the next call tries again. */
+  /** The shared admin client, connected. */
   admin(): Promise<KafkaAdmin> {
-    if (!this.adminClient) {
-      const admin = new KafkaAdmin({ bootstrapServers: this.bootstrap(), clientId: 'kafkanest-rest-admin', requestTimeoutMs: REQUEST_TIMEOUT_MS, apiTimeoutMs: ADMIN_API_TIMEOUT_MS });
-      const connected = admin.connect().then(() => admin);
-      this.adminClient = connected;
-      connected.catch(() => {
-        if (this.adminClient === connected) this.adminClient = undefined;
-        void admin.close().catch(() => undefined);
-      });
-    }
-    return this.adminClient;
+    return this.adminClient.get();
   }
 
   /**
@@ -52,16 +49,7 @@ export class AdminKafkaClients implements OnModuleDestroy {
    * log end offset, which ListOffsets gives only to a debugging client (replica id -2).
    */
   cluster(): Promise<KafkaCluster> {
-    if (!this.rawCluster) {
-      const cluster = new KafkaCluster({ bootstrapServers: this.bootstrap(), clientId: 'kafkanest-rest-admin', requestTimeoutMs: REQUEST_TIMEOUT_MS, defaultApiTimeoutMs: ADMIN_API_TIMEOUT_MS, allowAutoTopicCreation: false });
-      const connected = cluster.connect().then(() => cluster);
-      this.rawCluster = connected;
-      connected.catch(() => {
-        if (this.rawCluster === connected) this.rawCluster = undefined;
-        cluster.close();
-      });
-    }
-    return this.rawCluster;
+    return this.rawCluster.get();
   }
 
   /** The shared producer for POST .../messages: bytes in, acks=all, idempotent. */
@@ -121,16 +109,12 @@ export class AdminKafkaClients implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.closed = true;
-    const admin = this.adminClient;
     const producer = this.producerClient;
-    const cluster = this.rawCluster;
-    this.rawCluster = undefined;
-    this.adminClient = undefined;
     this.producerClient = undefined;
     await Promise.all([
       ...this.idleReaders.splice(0).map((consumer) => consumer.close(0).catch(() => undefined)),
-      cluster?.then((c) => c.close()).catch(() => undefined),
-      admin?.then((a) => a.close()).catch((error: unknown) => this.logger.warn(`closing the admin client: ${String(error)}`)),
+      this.rawCluster.close(),
+      this.adminClient.close().catch((error: unknown) => this.logger.warn(`closing the admin client: ${String(error)}`)),
       producer?.close(5_000).catch((error: unknown) => this.logger.warn(`closing the producer: ${String(error)}`)),
     ]);
   }
@@ -141,5 +125,40 @@ export class AdminKafkaClients implements OnModuleDestroy {
     if (!listener) throw new Error('the Kafka listener is not bound yet');
     const host = listener.host === '' || listener.host === '0.0.0.0' || listener.host === '::' ? '127.0.0.1' : listener.host;
     return `${host.includes(':') ? `[${host}]` : host}:${listener.port}`;
+  }
+}
+
+/**
+ * One client shared by every request, connected on first use. A failed connect is not
+ * kept (the client is closed and the next call tries again), so a broker that was not
+ * reachable for a moment does not leave the admin broken.
+ */
+class SharedClient<T extends { close(): unknown }> {
+  private connected: Promise<T> | undefined;
+
+  constructor(
+    private readonly create: () => T,
+    private readonly connect: (client: T) => Promise<unknown>,
+  ) {}
+
+  get(): Promise<T> {
+    if (!this.connected) {
+      const client = this.create();
+      const connected = this.connect(client).then(() => client);
+      this.connected = connected;
+      connected.catch(() => {
+        if (this.connected === connected) this.connected = undefined;
+        void Promise.resolve(client.close()).catch(() => undefined);
+      });
+    }
+    return this.connected;
+  }
+
+  /** Closes the client if one was made; the next get() makes a new one. */
+  async close(): Promise<void> {
+    const connected = this.connected;
+    this.connected = undefined;
+    const client = await connected?.catch(() => undefined);
+    await client?.close();
   }
 }
