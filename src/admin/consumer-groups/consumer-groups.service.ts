@@ -65,17 +65,7 @@ export class ConsumerGroupsService {
   async resetOffsets(groupId: string, dto: ResetOffsetsDto): Promise<ResetResult> {
     const admin = await this.clients.admin();
     const targets = await this.resetTargets(admin, groupId, dto);
-    let offsets: Map<string, number>;
-    if (dto.to === 'offset') {
-      // As the tool does: an offset outside a partition's log is clamped to its start or end.
-      const [starts, ends] = await Promise.all([this.offsetsAt(admin, targets, 'earliest'), this.offsetsAt(admin, targets, 'latest')]);
-      offsets = new Map(targets.map((tp) => [key(tp), Math.min(Math.max(dto.offset!, starts.get(key(tp)) ?? 0), ends.get(key(tp)) ?? dto.offset!)]));
-    } else if (dto.to === 'timestamp') {
-      const [found, ends] = await Promise.all([this.offsetsAt(admin, targets, { timestamp: dto.timestamp! }), this.offsetsAt(admin, targets, 'latest')]);
-      offsets = new Map(targets.map((tp) => [key(tp), (found.get(key(tp)) ?? -1) >= 0 ? found.get(key(tp))! : ends.get(key(tp))!]));
-    } else {
-      offsets = await this.offsetsAt(admin, targets, dto.to);
-    }
+    const offsets = await this.targetOffsets(admin, targets, dto);
     const resolved = targets.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: offsets.get(key(tp))! }));
     await admin.alterConsumerGroupOffsets(groupId, resolved);
     return { groupId, offsets: resolved };
@@ -103,6 +93,17 @@ export class ConsumerGroupsService {
       throw new KafkaClientError(ErrorCode.GROUP_ID_NOT_FOUND, `consumer group '${groupId}' has no committed offsets to reset; name a topic to start it at one`);
     }
     return committed.map(({ topic, partition }) => ({ topic, partition }));
+  }
+
+  /** Where each partition goes, by kafka-consumer-groups' rules: an offset is clamped to the log, a timestamp after the last record means the log end. */
+  private async targetOffsets(admin: KafkaAdmin, targets: readonly TopicPartitionRef[], dto: ResetOffsetsDto): Promise<Map<string, number>> {
+    if (dto.to === 'earliest' || dto.to === 'latest') return this.offsetsAt(admin, targets, dto.to);
+    if (dto.to === 'timestamp') {
+      const [found, ends] = await Promise.all([this.offsetsAt(admin, targets, { timestamp: dto.timestamp! }), this.offsetsAt(admin, targets, 'latest')]);
+      return new Map([...ends].map(([tp, end]) => [tp, (found.get(tp) ?? -1) >= 0 ? found.get(tp)! : end]));
+    }
+    const [starts, ends] = await Promise.all([this.offsetsAt(admin, targets, 'earliest'), this.offsetsAt(admin, targets, 'latest')]);
+    return new Map([...ends].map(([tp, end]) => [tp, Math.min(Math.max(dto.offset!, starts.get(tp)!), end)]));
   }
 
   private async offsetsAt(admin: KafkaAdmin, partitions: readonly TopicPartitionRef[], spec: Parameters<KafkaAdmin['listOffsets']>[1]): Promise<Map<string, number>> {
