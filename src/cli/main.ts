@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand } from './cli-command';
-import { COMMANDS } from './command-registry';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './cli-command';
+import { COMMANDS, type CommandEntry } from './command-registry';
 
 /**
  * The `kafkanest` bin: `kafkanest <command> [options]`. Dispatch only; each command owns
  * its options and returns its exit code. Exit codes: 0 ok, 1 runtime failure, 2 usage or
  * configuration error.
  */
-function usage(commands: readonly CliCommand[]): string {
+function usage(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((command) => command.name.length));
   return [
     'Usage: kafkanest <command> [options]',
@@ -32,7 +32,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT_USAGE;
   }
   try {
-    return await command.run(args);
+    return await (await command.load()).run(args);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`kafkanest ${command.name}: ${error.message}\nRun 'kafkanest ${command.name} --help' for usage.\n`);

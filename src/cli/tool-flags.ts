@@ -40,7 +40,6 @@ export function parseToolFlags(args: readonly string[], options: ToolOptions, al
 
 export interface ToolCommandSpec {
   readonly name: string;
-  readonly summary: string;
   readonly usage: string;
   /** The tool's own flags; CLIENT_TOOL_OPTIONS are added. */
   readonly options: ToolOptions;
@@ -52,7 +51,6 @@ export interface ToolCommandSpec {
 export function toolCommand(spec: ToolCommandSpec, run: (values: ToolValues) => Promise<number>): CliCommand {
   return {
     name: spec.name,
-    summary: spec.summary,
     usage: spec.usage,
     async run(args) {
       const values = parseToolFlags(args, spec.options, spec.allowPositionals);

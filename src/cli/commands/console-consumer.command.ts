@@ -107,7 +107,7 @@ function startOffset(values: ToolValues): StartOffset | undefined {
   return parseIntArg(raw, '--offset', { min: 0 });
 }
 
-export const consoleConsumerCommand = toolCommand({ name: 'console-consumer', summary: 'print records of a topic (kafka-console-consumer.sh)', usage: USAGE, options: OPTIONS }, async (values) => {
+export const consoleConsumerCommand = toolCommand({ name: 'console-consumer', usage: USAGE, options: OPTIONS }, async (values) => {
   const bootstrap = requiredFlag(values, 'bootstrap-server');
   const topic = requiredFlag(values, 'topic');
   const group = stringFlag(values, 'group');

@@ -102,7 +102,7 @@ export function parseLine(line: string, lineNumber: number, format: LineFormat):
   return { key, value, headers: headers?.map((h) => ({ key: h.key, value: h.value })) };
 }
 
-export const consoleProducerCommand = toolCommand({ name: 'console-producer', summary: 'send stdin lines as records (kafka-console-producer.sh)', usage: USAGE, options: OPTIONS }, async (values) => {
+export const consoleProducerCommand = toolCommand({ name: 'console-producer', usage: USAGE, options: OPTIONS }, async (values) => {
   const topic = requiredFlag(values, 'topic');
   const format = lineFormat(keyValueFlags(values, 'property'));
   const producer = new KafkaProducer<string, string>(producerOptions(values));

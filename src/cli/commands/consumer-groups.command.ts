@@ -48,7 +48,7 @@ const USAGE = [
   CLIENT_TOOL_USAGE,
 ].join('\n');
 
-export const consumerGroupsCommand = toolCommand({ name: 'consumer-groups', summary: 'list, describe, reset offsets of and delete consumer groups (kafka-consumer-groups.sh)', usage: USAGE, options: OPTIONS }, async (values) => {
+export const consumerGroupsCommand = toolCommand({ name: 'consumer-groups', usage: USAGE, options: OPTIONS }, async (values) => {
   const actions = ACTIONS.filter((a) => booleanFlag(values, a));
   if (actions.length !== 1) throw new UsageError('Command must include exactly one action: --list, --describe, --delete, --reset-offsets');
   const action = actions[0];

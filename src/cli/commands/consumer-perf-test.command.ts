@@ -40,7 +40,7 @@ const MB = 1024 * 1024;
 const HEADER = 'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec';
 const DETAILED_HEADER = 'time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec';
 
-export const consumerPerfTestCommand = toolCommand({ name: 'consumer-perf-test', summary: "measure consume throughput (kafka-consumer-perf-test.sh's CSV)", usage: USAGE, options: OPTIONS }, async (values) => {
+export const consumerPerfTestCommand = toolCommand({ name: 'consumer-perf-test', usage: USAGE, options: OPTIONS }, async (values) => {
   const bootstrap = requiredFlag(values, 'bootstrap-server');
   const topic = requiredFlag(values, 'topic');
   requiredFlag(values, 'messages');

@@ -48,7 +48,7 @@ interface DumpOptions {
   readonly verifyOnly: boolean;
 }
 
-export const dumpLogCommand = toolCommand({ name: 'dump-log', summary: "print and check log segments and indexes (Kafka's DumpLogSegments)", usage: USAGE, options: OPTIONS }, async (values) => {
+export const dumpLogCommand = toolCommand({ name: 'dump-log', usage: USAGE, options: OPTIONS }, async (values) => {
   const files = listFlag(values, 'files').flatMap((f) => f.split(',')).filter((f) => f !== '');
   if (files.length === 0) throw new UsageError('Missing required argument "--files"');
   const printData = booleanFlag(values, 'print-data-log');

@@ -66,7 +66,7 @@ const USAGE = [
   CLIENT_TOOL_USAGE,
 ].join('\n');
 
-export const topicsCommand = toolCommand({ name: 'topics', summary: 'create, list, describe, alter and delete topics (kafka-topics.sh)', usage: USAGE, options: OPTIONS }, async (values) => {
+export const topicsCommand = toolCommand({ name: 'topics', usage: USAGE, options: OPTIONS }, async (values) => {
   const actions = ACTIONS.filter((a) => booleanFlag(values, a));
   if (actions.length !== 1) throw new UsageError('Command must include exactly one action: --list, --describe, --create, --alter or --delete');
   const action = actions[0];
