@@ -1,20 +1,25 @@
 // Any broker answers for the whole cluster: two brokers on the suite's real ZooKeeper, a
 // topic led only by broker 1 and a group coordinated by broker 1, all seen through broker
 // 0's REST admin (offsets from the other leader, sizes from the other broker's log dirs, the
-// group described at its coordinator), while each broker's /metrics reports its own part.
+// group described at its coordinator), while each broker's /metrics reports its own part,
+// ISR shrinks and expands included.
+import { Kafka, logLevel } from 'kafkajs';
 import request from 'supertest';
 import { KafkaAdmin } from '../../src/client/admin/kafka-admin';
 import { ZkCluster } from '../support/cluster-harness';
+import { waitFor } from '../support/wait-for';
 
 const TOKEN = 'cluster-wide-admin-token-0123456789';
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 const TOPIC = 'elsewhere';
+/** replica.lag.time.max.ms: short, so a stopped follower leaves the ISR within the test. */
+const LAG_MS = 1500;
 
 let cluster: ZkCluster;
 let admin: KafkaAdmin;
 
 beforeAll(async () => {
-  cluster = await ZkCluster.start({ size: 2, label: 'rest-admin', settings: { 'admin.token': TOKEN, 'group.initial.rebalance.delay.ms': 0 } });
+  cluster = await ZkCluster.start({ size: 2, label: 'rest-admin', settings: { 'admin.token': TOKEN, 'group.initial.rebalance.delay.ms': 0, 'replica.lag.time.max.ms': LAG_MS } });
   admin = new KafkaAdmin({ bootstrapServers: cluster.bootstrapServers });
   await admin.connect();
   // Explicit placement: every replica on broker 1, so broker 0 holds nothing of it.
@@ -82,5 +87,34 @@ describe('REST admin on a two-broker cluster', () => {
 
     expect((await http0.delete(`/api/consumer-groups/${groupId}`).set(AUTH)).status).toBe(204);
     expect((await http0.get(`/api/consumer-groups/${groupId}`)).status).toBe(404);
+  }, 60_000);
+
+  it("a leader's /metrics counts the ISR shrink when its follower stops and the expand when it is back", async () => {
+    const leader = cluster.byId(1);
+    const follower = cluster.byId(0);
+    await admin.createTopics([{ name: 'replicated', assignments: { 0: [1, 0] } }], { timeoutMs: 15_000 });
+    await cluster.waitForFullIsrs(new Map([['replicated', 1]]), 2);
+    const metric = async (name: string): Promise<number> => {
+      const line = (await request(leader.adminUrl).get('/metrics')).text.split('\n').find((l) => l.startsWith(`${name}{broker="1"} `));
+      return Number(line?.split(' ')[1]);
+    };
+    const shrinks = await metric('kafkanest_isr_shrinks_total');
+    const expands = await metric('kafkanest_isr_expands_total');
+    expect(await metric('kafkanest_under_replicated_partitions')).toBe(0);
+
+    cluster.pause(follower);
+    // A follower leaves the ISR only when it falls behind: the leader takes a record (acks=1) it cannot fetch.
+    const producer = new Kafka({ clientId: 'isr-test', brokers: [leader.bootstrap], logLevel: logLevel.NOTHING }).producer();
+    try {
+      await producer.connect();
+      await producer.send({ topic: 'replicated', acks: 1, messages: [{ partition: 0, value: 'behind' }] });
+      await waitFor(async () => (await metric('kafkanest_isr_shrinks_total')) === shrinks + 1, { timeoutMs: LAG_MS * 4, what: 'the ISR shrink to be counted' });
+      expect(await metric('kafkanest_under_replicated_partitions')).toBe(1);
+    } finally {
+      cluster.resume(follower);
+      await producer.disconnect();
+    }
+    await waitFor(async () => (await metric('kafkanest_isr_expands_total')) === expands + 1, { timeoutMs: 15_000, what: 'the ISR expand to be counted' });
+    expect(await metric('kafkanest_under_replicated_partitions')).toBe(0);
   }, 60_000);
 });
