@@ -44,6 +44,12 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // A reader that went away (`kafkanest topics --list | head -1`) ends the output quietly, as
+  // for any Unix tool, unless the running command handles it itself (console-consumer does).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    if (process.stdout.listenerCount('error') === 1) process.exit(EXIT_OK);
+  });
   // process.exit, not exitCode: a command that has finished may leave handles (sockets
   // in keep-alive, timers of a closed client) that would otherwise hold the process.
   void main(process.argv.slice(2)).then((code) => process.exit(code));

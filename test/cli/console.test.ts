@@ -87,6 +87,21 @@ describe('kafkanest console-producer and console-consumer', () => {
     expect(await running.done).toMatchObject({ code: 0, signal: null, stderr: 'Processed a total of 1 messages\n' });
   });
 
+  it('exits 0 when the reader of its output goes away (| head), committing what it printed', async () => {
+    await createTopic('con-pipe');
+    await produce('con-pipe', Array.from({ length: 20_000 }, (_, i) => `record-${i}`).join('\n') + '\n');
+    const running = spawnCli(['console-consumer', ...bootstrap(), '--topic', 'con-pipe', '--group', 'con-pipe-g', '--from-beginning']);
+    await waitFor(() => running.stdout().length > 0, { timeoutMs: 15_000, what: 'the first records' });
+    running.child.stdout.destroy();
+    const result = await running.done;
+    expect(result).toMatchObject({ code: 0, signal: null });
+    const printed = Number(/Processed a total of (\d+) messages/.exec(result.stderr)?.[1]);
+    expect(printed).toBeGreaterThan(0);
+    expect(result.stderr).not.toMatch(/EPIPE|Error/);
+    const described = await runCli(['consumer-groups', ...bootstrap(), '--describe', '--group', 'con-pipe-g']);
+    expect(described.stdout).toMatch(new RegExp(`con-pipe-g\\s+con-pipe\\s+0\\s+${printed}\\s+20000\\s`));
+  });
+
   it('exits 1 for a topic that does not exist', async () => {
     const result = await consume('con-nowhere', '--timeout-ms', '1000');
     expect(result.code).toBe(1);

@@ -149,6 +149,14 @@ export const consoleConsumerCommand = toolCommand({ name: 'console-consumer', us
   };
   const stop = (): void => consumer.wakeup();
   process.once('SIGINT', stop).once('SIGTERM', stop);
+  // The reader went away (`| head -5`): stop as on a signal, committing what was printed.
+  let readerGone = false;
+  const onStdoutError = (error: NodeJS.ErrnoException): void => {
+    if (error.code !== 'EPIPE') throw error;
+    readerGone = true;
+    consumer.wakeup();
+  };
+  process.stdout.on('error', onStdoutError);
   return reportKafkaErrors(async () => {
     // Without a group every partition is read: a topic that does not exist fails here, before any output.
     const partitions = group === undefined && partition === undefined ? await allPartitions(bootstrap, topic).catch(async (error: unknown) => {
@@ -172,6 +180,7 @@ export const consoleConsumerCommand = toolCommand({ name: 'console-consumer', us
         const records = await consumer.poll(Math.min(idleLeft, 1000));
         if (records.length > 0) lastRecordAt = Date.now();
         for (const record of records) {
+          if (readerGone) break;
           process.stdout.write(formatRecord(record, format));
           done.set(`${record.topic}-${record.partition}`, { topic: record.topic, partition: record.partition, offset: record.offset + 1 });
           if (++processed >= maxMessages) break;
@@ -185,6 +194,7 @@ export const consoleConsumerCommand = toolCommand({ name: 'console-consumer', us
       if (!(error instanceof WakeupError)) throw error;
     } finally {
       process.off('SIGINT', stop).off('SIGTERM', stop);
+      process.stdout.off('error', onStdoutError);
       // A second signal while closing still ends the process, as Kafka's tool does.
       process.once('SIGINT', () => process.exit(130)).once('SIGTERM', () => process.exit(143));
       await commit(true).catch((error: unknown) => process.stderr.write(`Error: committing offsets failed: ${error instanceof Error ? error.message : String(error)}\n`));

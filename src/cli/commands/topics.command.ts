@@ -169,8 +169,10 @@ async function describe(admin: KafkaAdmin, values: ToolValues): Promise<number> 
   const unavailable = booleanFlag(values, 'unavailable-partitions');
   const partitionFilter = underReplicated || unavailable;
   const liveBrokers = new Set((await admin.describeCluster()).brokers.map((b) => b.nodeId));
-  for (const topic of await admin.describeTopics(names)) {
-    const overrides = (await admin.describeTopicConfigs(topic.name)).filter((c) => !c.isDefault && c.value !== null);
+  const described = await admin.describeTopics(names);
+  const configs = await Promise.all(described.map((t) => admin.describeTopicConfigs(t.name)));
+  for (const [i, topic] of described.entries()) {
+    const overrides = configs[i].filter((c) => !c.isDefault && c.value !== null);
     if (booleanFlag(values, 'topics-with-overrides') && overrides.length === 0) continue;
     const partitions = topic.partitions.filter(
       (p) => !partitionFilter || (underReplicated && p.isr.length < p.replicas.length) || (unavailable && (p.leader < 0 || !liveBrokers.has(p.leader))),
