@@ -6,6 +6,7 @@ import { ConsumerGroupsController } from './consumer-groups/consumer-groups.cont
 import { ConsumerGroupsService } from './consumer-groups/consumer-groups.service';
 import { HealthModule } from './health/health.module';
 import { AdminTokenGuard } from './http/admin-token.guard';
+import { JsonBodyLimit } from './http/json-body-limit';
 import { KafkaErrorFilter } from './http/kafka-error.filter';
 import { OpenApiDocs } from './http/openapi';
 import { adminValidationPipe } from './http/validation';
@@ -31,6 +32,7 @@ import { TopicsService } from './topics/topics.service';
     MessagesService,
     ConsumerGroupsService,
     OpenApiDocs,
+    JsonBodyLimit,
     { provide: APP_PIPE, useFactory: adminValidationPipe },
     { provide: APP_FILTER, useClass: KafkaErrorFilter },
     { provide: APP_GUARD, useClass: AdminTokenGuard },

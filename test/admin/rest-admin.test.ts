@@ -268,6 +268,16 @@ describe('messages', () => {
     expect(base64.messages[0]).toMatchObject({ key: 'YQ==', keyEncoding: 'base64', value: Buffer.from('first').toString('base64'), valueEncoding: 'base64' });
   });
 
+  it("takes records up to Kafka's 1 MiB in a JSON body, and answers 413 MESSAGE_TOO_LARGE beyond", async () => {
+    const large = await http.post('/api/topics/rest-messages/messages').set(AUTH).send({ partition: 0, value: 'x'.repeat(700_000) });
+    expect(large.status).toBe(201);
+    const read = await http.get(`/api/topics/rest-messages/messages?partition=0&offset=${large.body.offset}&limit=1`);
+    expect(read.body.messages[0].value).toHaveLength(700_000);
+    const tooLarge = await http.post('/api/topics/rest-messages/messages').set(AUTH).send({ partition: 0, value: 'x'.repeat(1_200_000) });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.error).toBe('MESSAGE_TOO_LARGE');
+  });
+
   it('answers 400 with field errors for a bad query or body, and 404 for a partition the topic lacks', async () => {
     const query = await http.get('/api/topics/rest-messages/messages?offset=-1&timestamp=5&limit=5000&encoding=hex');
     expect(query.status).toBe(400);
