@@ -2,6 +2,9 @@
 // headers through Kafka's line format, the print.* properties, where the consumer
 // starts (--from-beginning, --partition/--offset, a group's committed offsets) and how
 // it ends (--max-messages, --timeout-ms, SIGINT/SIGTERM), and what bad input does.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BrokerProcess } from '../support/broker-process';
 import { killRunningClis, runCli, spawnCli } from '../support/cli-run';
 import { waitFor } from '../support/wait-for';
@@ -106,6 +109,24 @@ describe('kafkanest console-producer and console-consumer', () => {
     const result = await consume('con-nowhere', '--timeout-ms', '1000');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^Error: con-nowhere: UNKNOWN_TOPIC_OR_PARTITION/);
+  });
+
+  it('exits 1 with a message, within the configured time, when no broker answers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kafkanest-console-cli-'));
+    try {
+      const config = join(dir, 'client.properties');
+      writeFileSync(config, 'default.api.timeout.ms=1500\n');
+      let started = Date.now();
+      const consumed = await runCli(['console-consumer', '--bootstrap-server', '127.0.0.1:1', '--topic', 'con-x', '--command-config', config]);
+      expect(consumed).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Error: no broker reachable \(tried 127\.0\.0\.1:1\)/) });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      started = Date.now();
+      const produced = await runCli(['console-producer', '--bootstrap-server', '127.0.0.1:1', '--topic', 'con-x', '--producer-property', 'max.block.ms=1500'], { input: 'lost\n' });
+      expect(produced).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Error: Topic con-x not present in metadata after \d+ ms\n$/) });
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 1 at a line without the key separator, having sent the lines before it; ignore.error sends it as a value', async () => {

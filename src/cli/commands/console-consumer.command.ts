@@ -1,7 +1,7 @@
-import { KafkaAdmin } from '../../client/admin/kafka-admin';
+import type { KafkaAdmin } from '../../client/admin/kafka-admin';
 import type { ConsumerRecord } from '../../client/listener/types';
 import { EXIT_OK, UsageError } from '../cli-command';
-import { CLIENT_TOOL_USAGE, booleanFlag, intFlag, keyValueFlags, parseIntArg, toolCommand, reportKafkaErrors, requiredFlag, stringFlag, type ToolValues } from '../tool-flags';
+import { CLIENT_TOOL_USAGE, adminFromFlags, booleanFlag, intFlag, keyValueFlags, parseIntArg, toolCommand, reportKafkaErrors, requiredFlag, stringFlag, type ToolValues } from '../tool-flags';
 
 const OPTIONS = {
   topic: { type: 'string' },
@@ -159,7 +159,7 @@ export const consoleConsumerCommand = toolCommand({ name: 'console-consumer', us
   process.stdout.on('error', onStdoutError);
   return reportKafkaErrors(async () => {
     // Without a group every partition is read: a topic that does not exist fails here, before any output.
-    const partitions = group === undefined && partition === undefined ? await allPartitions(bootstrap, topic).catch(async (error: unknown) => {
+    const partitions = group === undefined && partition === undefined ? await allPartitions(adminFromFlags(values), topic).catch(async (error: unknown) => {
       await consumer.close(0);
       throw error;
     }) : [partition ?? 0];
@@ -206,8 +206,7 @@ export const consoleConsumerCommand = toolCommand({ name: 'console-consumer', us
 });
 
 /** Every partition of the topic; fails naming the topic when it does not exist. */
-async function allPartitions(bootstrap: string, topic: string): Promise<number[]> {
-  const admin = new KafkaAdmin({ bootstrapServers: bootstrap, clientId: 'console-consumer', apiTimeoutMs: 30_000 });
+async function allPartitions(admin: KafkaAdmin, topic: string): Promise<number[]> {
   try {
     await admin.connect();
     const [described] = await admin.describeTopics([topic]);
