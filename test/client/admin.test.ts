@@ -173,6 +173,15 @@ describe('KafkaAdmin consumer groups', () => {
 });
 
 describe('KafkaAdmin failures', () => {
+  it('fails an offset commit for a partition that does not exist at once, naming the partition', async () => {
+    const started = Date.now();
+    const err = await failure(admin.alterConsumerGroupOffsets('adm-g2', [{ topic: 'adm-nowhere', partition: 0, offset: 1 }]));
+    expect(err.code).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(err.items).toEqual([{ name: 'adm-nowhere-0', code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: null }]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+
   it('fails connect within the API timeout when no broker answers', async () => {
     const unreachable = new KafkaAdmin({ bootstrapServers: '127.0.0.1:1', apiTimeoutMs: 1500, requestTimeoutMs: 1000 });
     const started = Date.now();

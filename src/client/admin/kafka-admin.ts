@@ -91,7 +91,8 @@ const INACTIVE_GROUP_STATES: ReadonlySet<string> = new Set(['Empty', 'Dead']);
 /** Item errors worth another attempt at the controller or coordinator besides the retriable codes. */
 const ROUTING_ERRORS: ReadonlySet<number> = new Set([ErrorCode.NOT_CONTROLLER, ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
 
-type ItemOutcome = { name: string; code: number; message: string | null };
+/** One item's answer. `item` names the pending item it belongs to when that differs (a partition's error in a group's commit). */
+type ItemOutcome = { name: string; code: number; message: string | null; item?: string };
 
 /**
  * Kafka's Admin client over the SDK's KafkaCluster: topic and partition management at the
@@ -390,7 +391,9 @@ export class KafkaAdmin {
       }));
       const { errorCode, answers } = offsetFetchAnswers(response, version, groupId);
       if (errorCode !== ErrorCode.NONE) return [{ name: groupId, code: errorCode, message: null }];
-      const failed = answers.flatMap((t) => t.partitions.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => ({ name: `${t.name}-${p.partitionIndex}`, code: p.errorCode, message: null })));
+      const failed = answers.flatMap((t) =>
+        t.partitions.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => ({ name: `${t.name}-${p.partitionIndex}`, code: p.errorCode, message: null, item: groupId })),
+      );
       if (failed.length > 0) return failed;
       offsets = answers
         .flatMap((t) => t.partitions.filter((p) => p.committedOffset >= 0).map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.metadata })))
@@ -423,7 +426,7 @@ export class KafkaAdmin {
             .map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: o.metadata ?? '' })),
         })),
       });
-      const outcomes = response.topics.flatMap((t) => t.partitions.map((p) => ({ name: `${t.name}-${p.partitionIndex}`, code: p.errorCode, message: null })));
+      const outcomes = response.topics.flatMap((t) => t.partitions.map((p) => ({ name: `${t.name}-${p.partitionIndex}`, code: p.errorCode, message: null, item: groupId })));
       // A member joined between the state check and the commit.
       if (outcomes.some((o) => o.code === ErrorCode.UNKNOWN_MEMBER_ID || o.code === ErrorCode.ILLEGAL_GENERATION)) throw activeGroupError(groupId, 'active');
       const failed = outcomes.filter((o) => o.code !== ErrorCode.NONE);
@@ -514,33 +517,30 @@ export class KafkaAdmin {
         await this.backOff(round, err);
         continue;
       }
-      const retry: string[] = [];
+      // This round's answers replace the earlier ones of the items it asked about.
+      for (const [name, o] of failed) if (pending.includes(o.item ?? name)) failed.delete(name);
+      const retry = new Set<string>();
       const answered = new Set<string>();
       for (const o of outcomes) {
-        answered.add(o.name);
-        if (o.code === ErrorCode.NONE) {
-          failed.delete(o.name);
-          continue;
-        }
+        const item = o.item ?? o.name;
+        answered.add(item);
+        if (o.code === ErrorCode.NONE) continue;
         failed.set(o.name, o);
-        if ((isRetriable(o.code) || ROUTING_ERRORS.has(o.code)) && o.code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) retry.push(o.name);
-      }
-      // An item the broker did not answer for is asked again. A missing topic is a final
-      // answer for an admin (Kafka's Admin does not wait for it to appear).
-      for (const name of pending) if (!answered.has(name)) retry.push(name);
-      if (retry.length === 0 || Date.now() >= deadline) break;
-      for (const name of retry) {
-        const code = failed.get(name)?.code;
-        if (code !== undefined) {
-          this.cluster.handleErrorCode(code);
-          if (isCoordinatorError(code)) this.cluster.invalidateCoordinator(name);
+        // A missing topic is a final answer for an admin (Kafka's Admin does not wait for it to appear).
+        if ((isRetriable(o.code) || ROUTING_ERRORS.has(o.code)) && o.code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+          retry.add(item);
+          this.cluster.handleErrorCode(o.code);
+          if (isCoordinatorError(o.code)) this.cluster.invalidateCoordinator(item);
         }
       }
-      if (retry.some((name) => failed.get(name)?.code === ErrorCode.NOT_CONTROLLER)) await this.cluster.refreshMetadata().catch(() => undefined);
+      // An item the broker did not answer for is asked again.
+      for (const item of pending) if (!answered.has(item)) retry.add(item);
+      if (retry.size === 0 || Date.now() >= deadline) break;
+      if ([...failed.values()].some((o) => o.code === ErrorCode.NOT_CONTROLLER)) await this.cluster.refreshMetadata().catch(() => undefined);
       await this.backOff(round);
-      pending = retry;
+      pending = [...retry];
     }
-    if (failed.size > 0) throw new KafkaAdminError([...failed.values()]);
+    if (failed.size > 0) throw new KafkaAdminError([...failed.values()].map(({ name, code, message }) => ({ name, code, message })));
   }
 
   private async backOff(round: number, err?: unknown): Promise<void> {
