@@ -402,7 +402,7 @@ describe('metrics, health and docs', () => {
     expect(headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const broker0 = `broker="${broker.brokerId}"`;
     expect(text).toMatch(new RegExp(`^kafkanest_requests_total\\{api="Produce",${broker0}\\} [1-9]`, 'm'));
-    expect(text).toMatch(new RegExp(`^kafkanest_request_duration_seconds_count\\{${broker0},api="Produce"\\} [1-9]`, 'm'));
+    expect(text).toMatch(new RegExp(`^kafkanest_request_duration_seconds_count\\{api="Produce",${broker0}\\} [1-9]`, 'm'));
     expect(text).toMatch(new RegExp(`^kafkanest_request_bytes_total\\{api="Fetch",${broker0}\\} [1-9]`, 'm'));
     expect(text).toMatch(new RegExp(`^kafkanest_log_size_bytes\\{topic="rest-metrics",partition="0",${broker0}\\} [1-9]`, 'm'));
     expect(text).toContain(`kafkanest_consumer_group_lag{group="rest-metrics-group",topic="rest-metrics",partition="0",${broker0}} 1`);

@@ -1,7 +1,7 @@
 import { ApiKey } from '../../protocol/api-key';
 import type { GroupCoordinator } from '../../coordinator/group-coordinator.service';
 import type { OffsetStore } from '../../coordinator/offset-store';
-import type { RequestRouter } from '../api/request-router';
+import type { RequestObserver, RequestRouter } from '../api/request-router';
 import type { MetadataView, TopicInfo } from '../metadata/metadata-view';
 import type { ReplicaManager } from '../replica/replica-manager';
 import { BrokerMetrics } from './broker-metrics';
@@ -39,7 +39,8 @@ function setup(options: { partitions?: FakePartition[]; topics?: TopicInfo[]; co
     offsets as unknown as OffsetStore,
   );
   metrics.onModuleInit();
-  return { metrics, router, replicas };
+  const observer = router.setObserver.mock.calls[0][0] as RequestObserver;
+  return { metrics, router, replicas, observer };
 }
 
 /** The value of one sample line, e.g. sample(text, 'kafkanest_requests_total{api="Produce",broker="0"}'). */
@@ -51,24 +52,33 @@ function sample(text: string, series: string): number | undefined {
 describe('BrokerMetrics', () => {
   it('hooks itself into the request router and the ISR manager at init', () => {
     const { metrics, router, replicas } = setup();
-    expect(router.setObserver).toHaveBeenCalledWith(metrics);
+    expect(router.setObserver).toHaveBeenCalledTimes(1);
     expect(replicas.setIsrChangeListener).toHaveBeenCalledWith(metrics);
   });
 
   it('counts requests, errors and bytes per API and puts latencies in the histogram buckets', async () => {
-    const { metrics } = setup();
-    metrics.onRequest(ApiKey.Produce, 1000, 60, 3, false);
-    metrics.onRequest(ApiKey.Produce, 500, 60, 40, false);
-    metrics.onRequest(ApiKey.Fetch, 90, 0, 0.2, true);
+    const { metrics, observer } = setup();
+    observer.onRequest(ApiKey.Produce, 1000, 60, 3, false);
+    observer.onRequest(ApiKey.Produce, 500, 60, 40, false);
+    observer.onRequest(ApiKey.Fetch, 90, 0, 0.2, true);
+    observer.onRequest(ApiKey.Fetch, 90, 0, 45_000, false);
     const text = await metrics.scrape();
     expect(sample(text, 'kafkanest_requests_total{api="Produce",broker="0"}')).toBe(2);
     expect(sample(text, 'kafkanest_request_bytes_total{api="Produce",broker="0"}')).toBe(1500);
     expect(sample(text, 'kafkanest_response_bytes_total{api="Produce",broker="0"}')).toBe(120);
     expect(sample(text, 'kafkanest_request_errors_total{api="Fetch",broker="0"}')).toBe(1);
     expect(sample(text, 'kafkanest_request_errors_total{api="Produce",broker="0"}')).toBe(0);
-    expect(sample(text, 'kafkanest_request_duration_seconds_bucket{le="0.005",broker="0",api="Produce"}')).toBe(1);
-    expect(sample(text, 'kafkanest_request_duration_seconds_bucket{le="0.05",broker="0",api="Produce"}')).toBe(2);
-    expect(sample(text, 'kafkanest_request_duration_seconds_count{broker="0",api="Fetch"}')).toBe(1);
+    expect(sample(text, 'kafkanest_request_duration_seconds_bucket{le="0.0025",api="Produce",broker="0"}')).toBe(0);
+    expect(sample(text, 'kafkanest_request_duration_seconds_bucket{le="0.005",api="Produce",broker="0"}')).toBe(1);
+    expect(sample(text, 'kafkanest_request_duration_seconds_bucket{le="0.05",api="Produce",broker="0"}')).toBe(2);
+    expect(sample(text, 'kafkanest_request_duration_seconds_bucket{le="+Inf",api="Produce",broker="0"}')).toBe(2);
+    expect(sample(text, 'kafkanest_request_duration_seconds_sum{api="Produce",broker="0"}')).toBeCloseTo(0.043);
+    // A request slower than the last bound counts only in +Inf.
+    expect(sample(text, 'kafkanest_request_duration_seconds_bucket{le="30",api="Fetch",broker="0"}')).toBe(1);
+    expect(sample(text, 'kafkanest_request_duration_seconds_bucket{le="+Inf",api="Fetch",broker="0"}')).toBe(2);
+    expect(sample(text, 'kafkanest_request_duration_seconds_count{api="Fetch",broker="0"}')).toBe(2);
+    expect(text).toContain('# TYPE kafkanest_request_duration_seconds histogram');
+    expect(text).toContain('# TYPE kafkanest_requests_total counter');
   });
 
   it('counts ISR shrinks and expands', async () => {
@@ -128,10 +138,10 @@ describe('BrokerMetrics', () => {
   });
 
   it('keeps each application in its own registry', async () => {
-    const a = setup().metrics;
+    const a = setup();
     const b = setup().metrics;
-    a.onRequest(ApiKey.Metadata, 10, 10, 1, false);
-    expect(sample(await a.scrape(), 'kafkanest_requests_total{api="Metadata",broker="0"}')).toBe(1);
+    a.observer.onRequest(ApiKey.Metadata, 10, 10, 1, false);
+    expect(sample(await a.metrics.scrape(), 'kafkanest_requests_total{api="Metadata",broker="0"}')).toBe(1);
     expect(sample(await b.scrape(), 'kafkanest_requests_total{api="Metadata",broker="0"}')).toBeUndefined();
   });
 });

@@ -1,25 +1,13 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { ApiKey } from '../../protocol/api-key';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { GroupCoordinator } from '../../coordinator/group-coordinator.service';
 import { OffsetStore } from '../../coordinator/offset-store';
-import { RequestRouter, type RequestObserver } from '../api/request-router';
+import { RequestRouter } from '../api/request-router';
 import { METADATA_VIEW, type MetadataView } from '../metadata/metadata-view';
 import type { IsrChangeListener } from '../replica/isr-manager';
 import type { Partition } from '../replica/partition';
 import { ReplicaManager } from '../replica/replica-manager';
-
-/** Kafka request latencies span sub-millisecond metadata calls to fetch long polls (fetch.max.wait.ms 500) and acks=all waits. */
-const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
-/** The per-API series one request updates, resolved once per API so a request costs one map lookup. */
-interface ApiSeries {
-  readonly requests: Counter.Internal;
-  readonly errors: Counter.Internal;
-  readonly bytesIn: Counter.Internal;
-  readonly bytesOut: Counter.Internal;
-  readonly latency: Histogram.Internal<'api'>;
-}
+import { RequestMetrics } from './request-metrics';
 
 /**
  * The broker's Prometheus metrics, in a registry of its own per application (tests run
@@ -35,14 +23,9 @@ interface ApiSeries {
  * watermark it knows minus the committed offset).
  */
 @Injectable()
-export class BrokerMetrics implements RequestObserver, IsrChangeListener, OnModuleInit {
+export class BrokerMetrics implements IsrChangeListener, OnModuleInit {
   readonly registry = new Registry();
-  private readonly series = new Map<number, ApiSeries>();
-  private readonly requests: Counter<'api'>;
-  private readonly errors: Counter<'api'>;
-  private readonly bytesIn: Counter<'api'>;
-  private readonly bytesOut: Counter<'api'>;
-  private readonly latency: Histogram<'api'>;
+  private readonly requests = new RequestMetrics();
   private readonly isrShrinks: Counter;
   private readonly isrExpands: Counter;
 
@@ -56,34 +39,15 @@ export class BrokerMetrics implements RequestObserver, IsrChangeListener, OnModu
     const registers = [this.registry];
     this.registry.setDefaultLabels({ broker: String(metadata.localBrokerId) });
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({ name: 'kafkanest_requests_total', help: 'Kafka requests served, per API', labelNames: ['api'], registers });
-    this.errors = new Counter({ name: 'kafkanest_request_errors_total', help: 'Kafka requests whose handler failed, per API', labelNames: ['api'], registers });
-    this.bytesIn = new Counter({ name: 'kafkanest_request_bytes_total', help: 'Request bytes received (frame size), per API', labelNames: ['api'], registers });
-    this.bytesOut = new Counter({ name: 'kafkanest_response_bytes_total', help: 'Response bytes sent, per API', labelNames: ['api'], registers });
-    this.latency = new Histogram({
-      name: 'kafkanest_request_duration_seconds',
-      help: 'Time from a request read to its response encoded (fetch long polls and acks waits included), per API',
-      labelNames: ['api'],
-      buckets: LATENCY_BUCKETS_SECONDS,
-      registers,
-    });
+    this.requests.register(this.registry);
     this.isrShrinks = new Counter({ name: 'kafkanest_isr_shrinks_total', help: 'ISR shrinks written by this broker as leader', registers });
     this.isrExpands = new Counter({ name: 'kafkanest_isr_expands_total', help: 'ISR expands written by this broker as leader', registers });
     this.registerGauges(registers);
   }
 
   onModuleInit(): void {
-    this.router.setObserver(this);
+    this.router.setObserver(this.requests);
     this.replicas.setIsrChangeListener(this);
-  }
-
-  onRequest(apiKey: number, requestBytes: number, responseBytes: number, elapsedMs: number, errored: boolean): void {
-    const series = this.series.get(apiKey) ?? this.seriesFor(apiKey);
-    series.requests.inc();
-    if (errored) series.errors.inc();
-    series.bytesIn.inc(requestBytes);
-    if (responseBytes > 0) series.bytesOut.inc(responseBytes);
-    series.latency.observe(elapsedMs / 1000);
   }
 
   onIsrChange(kind: 'shrink' | 'expand'): void {
@@ -97,21 +61,6 @@ export class BrokerMetrics implements RequestObserver, IsrChangeListener, OnModu
 
   get contentType(): string {
     return this.registry.contentType;
-  }
-
-  private seriesFor(apiKey: number): ApiSeries {
-    const api = ApiKey[apiKey] ?? String(apiKey);
-    const series: ApiSeries = {
-      requests: this.requests.labels(api),
-      errors: this.errors.labels(api),
-      bytesIn: this.bytesIn.labels(api),
-      bytesOut: this.bytesOut.labels(api),
-      latency: this.latency.labels(api),
-    };
-    // An API that never failed shows 0 errors rather than no series, so error ratios need no absent() guard.
-    series.errors.inc(0);
-    this.series.set(apiKey, series);
-    return series;
   }
 
   private registerGauges(registers: Registry[]): void {
