@@ -124,10 +124,22 @@ function producerOptions(values: ToolValues): ProducerOptions<string, string> {
   return { ...producerOptionsFromProperties(props), bootstrapServers: requiredFlag(values, 'bootstrap-server') };
 }
 
+/** Records sent and not yet acknowledged before reading more of stdin, so a large input is not all held in memory. */
+const MAX_IN_FLIGHT = 10_000;
+
 async function produceLines(producer: KafkaProducer<string, string>, topic: string, format: LineFormat, sync: boolean): Promise<number> {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  const pending = new Set<Promise<void>>();
-  let sendError: unknown;
+  let inFlight = 0;
+  let sendError: Error | null = null;
+  let drained: (() => void) | undefined;
+  const settled = (error: Error | null): void => {
+    inFlight--;
+    sendError ??= error;
+    if (drained && (inFlight <= MAX_IN_FLIGHT / 2 || sendError)) {
+      drained();
+      drained = undefined;
+    }
+  };
   let badLine = false;
   let lineNumber = 0;
   for await (const line of lines) {
@@ -137,23 +149,19 @@ async function produceLines(producer: KafkaProducer<string, string>, topic: stri
       badLine = true;
       break;
     }
-    const sent = producer.send({ topic, ...parsed }) as Promise<unknown>;
     if (sync) {
-      await sent;
+      await producer.send({ topic, ...parsed });
       continue;
     }
-    const tracked: Promise<void> = sent.then(
-      () => void pending.delete(tracked),
-      (error: unknown) => {
-        pending.delete(tracked);
-        sendError ??= error;
-      },
-    );
-    pending.add(tracked);
+    inFlight++;
+    producer.send({ topic, ...parsed }, settled);
+    if (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (drained = resolve));
     if (sendError) break;
   }
   lines.close();
-  await Promise.all(pending);
+  await producer.flush();
+  // Callbacks of the last batches may run just after flush resolves.
+  while (inFlight > 0) await new Promise<void>((resolve) => setImmediate(resolve));
   if (sendError) throw sendError;
   return badLine ? EXIT_FAILURE : EXIT_OK;
 }
