@@ -21,17 +21,22 @@ export class MessagesService {
   constructor(private readonly clients: AdminKafkaClients) {}
 
   async read(topic: string, query: ReadMessagesQuery): Promise<MessagePage> {
-    await this.requirePartition(topic, query.partition);
     const admin = await this.clients.admin();
     const tp = { topic, partition: query.partition };
     const limit = query.limit ?? DEFAULT_READ_LIMIT;
-    const [[earliest], [latest]] = await Promise.all([admin.listOffsets([tp], 'earliest'), admin.listOffsets([tp], 'latest')]);
+    // Asked at once; the partition check's error, when there is one, is the clearest to answer with.
+    const [checked, earliestOffsets, latestOffsets, foundOffsets] = await Promise.allSettled([
+      this.requirePartition(topic, query.partition),
+      admin.listOffsets([tp], 'earliest'),
+      admin.listOffsets([tp], 'latest'),
+      query.timestamp === undefined ? undefined : admin.listOffsets([tp], { timestamp: query.timestamp }),
+    ]);
+    const [earliest] = settled(checked, earliestOffsets);
+    const [latest] = settled(checked, latestOffsets);
+    const found = settled(checked, foundOffsets)?.[0];
     let start = query.offset ?? earliest.offset;
-    if (query.timestamp !== undefined) {
-      const [found] = await admin.listOffsets([tp], { timestamp: query.timestamp });
-      // No record at or after the timestamp: nothing to return, and the next page starts at the end.
-      start = found.offset < 0 ? latest.offset : found.offset;
-    }
+    // No record at or after the timestamp: nothing to return, and the next page starts at the end.
+    if (found) start = found.offset < 0 ? latest.offset : found.offset;
     start = Math.max(start, earliest.offset);
     const end = Math.min(latest.offset, start + limit);
     const page = { topic, partition: query.partition, highWatermark: latest.offset };
@@ -108,6 +113,13 @@ export class MessagesService {
       );
     }
   }
+}
+
+/** The value of `result`, unless `check` or `result` failed (the check's failure first). */
+function settled<T>(check: PromiseSettledResult<void>, result: PromiseSettledResult<T>): T {
+  if (check.status === 'rejected') throw check.reason;
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
 }
 
 function encode(bytes: Buffer | null, encoding: ReadEncoding): { text: string | null; encoding: BytesEncoding } {
