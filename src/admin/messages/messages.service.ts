@@ -12,8 +12,8 @@ const READ_DEADLINE_MS = 10_000;
 const POLL_SLICE_MS = 500;
 
 /**
- * Reads and writes records through the SDK's own clients: a group-less consumer
- * (assign + seek) per read, the shared producer for writes. Bytes become JSON text here
+ * Reads and writes records through the SDK's own clients: pooled group-less consumers
+ * (assign + seek) for reads, the shared producer for writes. Bytes become JSON text here
  * and only here.
  */
 @Injectable()
@@ -66,9 +66,8 @@ export class MessagesService {
   }
 
   async produce(topic: string, dto: ProduceMessageDto): Promise<ProducedMessage> {
-    if (dto.partition !== undefined) await this.requirePartition(topic, dto.partition);
-    // The producer waits up to max.block.ms for an unknown topic's metadata; say 404 at once instead.
-    else await this.requirePartition(topic, 0);
+    // The producer would wait up to max.block.ms for an unknown topic's metadata; say 404 at once instead.
+    await this.requirePartition(topic, dto.partition ?? 0);
     const encoding = dto.encoding ?? 'utf8';
     const metadata = await this.clients.producer().send({
       topic,
