@@ -52,5 +52,20 @@ if (require.main === module) {
   });
   // process.exit, not exitCode: a command that has finished may leave handles (sockets
   // in keep-alive, timers of a closed client) that would otherwise hold the process.
-  void main(process.argv.slice(2)).then((code) => process.exit(code));
+  void main(process.argv.slice(2))
+    .then(async (code) => {
+      // Into a pipe, stdout is written asynchronously: exiting before it has flushed would cut the output.
+      await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+      return code;
+    })
+    .then((code) => process.exit(code));
+}
+
+/** Resolves once everything written to `stream` so far has been handed to the OS (or the stream is gone). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('close', resolve).once('error', resolve);
+    stream.write('', () => resolve());
+  });
 }

@@ -167,3 +167,20 @@ export async function reportKafkaErrors(body: () => Promise<number>): Promise<nu
     return EXIT_FAILURE;
   }
 }
+
+/**
+ * Writes to stdout and, when the pipe is full, waits until it drains: a tool with much
+ * to print (dump-log, console-consumer) then goes at the reader's pace instead of
+ * queueing its whole output in memory. Resolves at once if stdout failed or closed
+ * (a reader that went away is handled by whoever listens for the error).
+ */
+export function writeOut(chunk: string | Buffer): Promise<void> | undefined {
+  if (process.stdout.write(chunk) || process.stdout.destroyed) return undefined;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.stdout.off('drain', done).off('close', done).off('error', done);
+      resolve();
+    };
+    process.stdout.once('drain', done).once('close', done).once('error', done);
+  });
+}

@@ -103,6 +103,12 @@ describe('kafkanest console-producer and console-consumer', () => {
     expect(result.stderr).not.toMatch(/EPIPE|Error/);
     const described = await runCli(['consumer-groups', ...bootstrap(), '--describe', '--group', 'con-pipe-g']);
     expect(described.stdout).toMatch(new RegExp(`con-pipe-g\\s+con-pipe\\s+0\\s+${printed}\\s+20000\\s`));
+
+    // A reader that keeps reading gets every line: the output is flushed before the process exits.
+    const all = await consume('con-pipe', '--from-beginning', '--max-messages', '20000');
+    const lines = all.stdout.split('\n');
+    expect(lines).toHaveLength(20_001);
+    expect(lines[19_999]).toBe('record-19999');
   });
 
   it('exits 1 for a topic that does not exist', async () => {

@@ -1,7 +1,7 @@
 import type { KafkaAdmin } from '../../client/admin/kafka-admin';
 import type { ConsumerRecord } from '../../client/listener/types';
 import { EXIT_OK, UsageError } from '../cli-command';
-import { CLIENT_TOOL_USAGE, adminFromFlags, booleanFlag, intFlag, keyValueFlags, parseIntArg, toolCommand, reportKafkaErrors, requiredFlag, stringFlag, type ToolValues } from '../tool-flags';
+import { CLIENT_TOOL_USAGE, writeOut, adminFromFlags, booleanFlag, intFlag, keyValueFlags, parseIntArg, toolCommand, reportKafkaErrors, requiredFlag, stringFlag, type ToolValues } from '../tool-flags';
 
 const OPTIONS = {
   topic: { type: 'string' },
@@ -181,7 +181,7 @@ export const consoleConsumerCommand = toolCommand({ name: 'console-consumer', us
         if (records.length > 0) lastRecordAt = Date.now();
         for (const record of records) {
           if (readerGone) break;
-          process.stdout.write(formatRecord(record, format));
+          await writeOut(formatRecord(record, format));
           done.set(`${record.topic}-${record.partition}`, { topic: record.topic, partition: record.partition, offset: record.offset + 1 });
           if (++processed >= maxMessages) break;
         }

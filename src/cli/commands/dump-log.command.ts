@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, offsetFromSegmentFileName } from '../../log/log-file-names';
 import { BATCH_HEADER_SIZE, BATCH_LOG_OVERHEAD, BatchAttributes, CompressionType, RecordBatchView } from '../../protocol/record-batch';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-command';
-import { booleanFlag, listFlag, toolCommand } from '../tool-flags';
+import { booleanFlag, listFlag, toolCommand, writeOut } from '../tool-flags';
 
 const OPTIONS = {
   files: { type: 'string', multiple: true },
@@ -61,7 +61,7 @@ export const dumpLogCommand = toolCommand({ name: 'dump-log', usage: USAGE, opti
       continue;
     }
     process.stdout.write(`Dumping ${file}\n`);
-    if (file.endsWith(LOG_FILE_SUFFIX)) clean = dumpLog(file, options) && clean;
+    if (file.endsWith(LOG_FILE_SUFFIX)) clean = (await dumpLog(file, options)) && clean;
     else if (file.endsWith(INDEX_FILE_SUFFIX)) clean = dumpOffsetIndex(file, options) && clean;
     else if (file.endsWith(TIME_INDEX_FILE_SUFFIX)) clean = dumpTimeIndex(file, options) && clean;
     else process.stderr.write(`Ignoring unknown file ${file}: not a .log, .index or .timeindex file\n`);
@@ -75,43 +75,84 @@ function baseOffsetOf(file: string, suffix: string): number {
   return base;
 }
 
-/** The batches of a .log file read whole; `tail` is where framing stopped (file length when every byte is in a batch). */
-function batchesOf(buffer: Buffer): { positions: number[]; tail: number } {
-  const positions: number[] = [];
-  let at = 0;
-  while (at + BATCH_LOG_OVERHEAD <= buffer.length) {
-    const size = BATCH_LOG_OVERHEAD + buffer.readInt32BE(at + 8);
-    if (size < BATCH_HEADER_SIZE || at + size > buffer.length) break;
-    positions.push(at);
-    at += size;
+/**
+ * A .log file read batch by batch with positioned reads, so a 1 GiB segment is dumped in
+ * the memory of its largest batch. `headerAt` reads only a batch's fixed header (enough
+ * to check an index entry); `batchAt` the whole batch.
+ */
+class SegmentFile {
+  readonly size: number;
+  private readonly fd: number;
+  private readonly header = Buffer.alloc(BATCH_HEADER_SIZE);
+  private readonly headerView = new RecordBatchView(this.header);
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'r');
+    this.size = fstatSync(this.fd).size;
   }
-  return { positions, tail: at };
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  /** The header of the batch at `position`, or undefined when no whole batch starts there. */
+  headerAt(position: number): RecordBatchView | undefined {
+    if (position + BATCH_HEADER_SIZE > this.size) return undefined;
+    readSync(this.fd, this.header, 0, BATCH_HEADER_SIZE, position);
+    const size = BATCH_LOG_OVERHEAD + this.headerView.batchLength;
+    return size >= BATCH_HEADER_SIZE && position + size <= this.size ? this.headerView : undefined;
+  }
+
+  batchAt(position: number, size: number): Buffer {
+    const batch = Buffer.allocUnsafe(size);
+    readSync(this.fd, batch, 0, size, position);
+    return batch;
+  }
+
+  /** Where each batch starts, in order; `tail` is where framing stopped (the file size when every byte is in a batch). */
+  *positions(): Generator<number, number> {
+    let at = 0;
+    for (let header = this.headerAt(at); header; header = this.headerAt(at)) {
+      yield at;
+      at += BATCH_LOG_OVERHEAD + header.batchLength;
+    }
+    return at;
+  }
 }
 
-function dumpLog(file: string, options: DumpOptions): boolean {
-  const buffer = readFileSync(file);
-  const out: string[] = [`Log starting offset: ${baseOffsetOf(file, LOG_FILE_SUFFIX)}`];
+async function dumpLog(file: string, options: DumpOptions): Promise<boolean> {
+  const segment = new SegmentFile(file);
   const view = new RecordBatchView();
-  const { positions, tail } = batchesOf(buffer);
   let valid = true;
-  for (const position of positions) {
-    view.wrap(buffer, position, position + BATCH_LOG_OVERHEAD + buffer.readInt32BE(position + 8));
-    const error = view.validationError();
-    if (error) valid = false;
-    const timestampType = view.isLogAppendTime ? 'LogAppendTime' : 'CreateTime';
-    const deleteHorizon = (view.attributes & BatchAttributes.DeleteHorizon) !== 0 ? `OptionalLong[${view.baseTimestamp}]` : 'OptionalLong.empty';
-    out.push(
-      `baseOffset: ${view.baseOffset} lastOffset: ${view.lastOffset} count: ${view.recordCount} baseSequence: ${view.baseSequence} lastSequence: ${view.lastSequence} ` +
-        `producerId: ${view.producerId} producerEpoch: ${view.producerEpoch} partitionLeaderEpoch: ${view.partitionLeaderEpoch} isTransactional: ${view.isTransactional} ` +
-        `isControl: ${view.isControl} deleteHorizonMs: ${deleteHorizon} position: ${position} ${timestampType}: ${view.maxTimestamp} size: ${view.sizeInBytes} ` +
-        `magic: ${view.magic} compresscodec: ${COMPRESSION_NAMES[view.compression] ?? `unknown(${view.compression})`} crc: ${view.crc >>> 0} isvalid: ${error === null}`,
-    );
-    if (options.printRecords) out.push(...recordLines(view, timestampType, options.printData, error !== null));
-    if (out.length >= 1000) process.stdout.write(`${out.splice(0).join('\n')}\n`);
-  }
-  if (tail < buffer.length) {
-    out.push(`Found ${buffer.length - tail} invalid bytes at the end of ${basename(file)}`);
-    valid = false;
+  let out: string[] = [`Log starting offset: ${baseOffsetOf(file, LOG_FILE_SUFFIX)}`];
+  try {
+    const positions = segment.positions();
+    let next = positions.next();
+    for (; !next.done; next = positions.next()) {
+      const position = next.value;
+      view.wrap(segment.batchAt(position, BATCH_LOG_OVERHEAD + segment.headerAt(position)!.batchLength));
+      const error = view.validationError();
+      if (error) valid = false;
+      const timestampType = view.isLogAppendTime ? 'LogAppendTime' : 'CreateTime';
+      const deleteHorizon = (view.attributes & BatchAttributes.DeleteHorizon) !== 0 ? `OptionalLong[${view.baseTimestamp}]` : 'OptionalLong.empty';
+      out.push(
+        `baseOffset: ${view.baseOffset} lastOffset: ${view.lastOffset} count: ${view.recordCount} baseSequence: ${view.baseSequence} lastSequence: ${view.lastSequence} ` +
+          `producerId: ${view.producerId} producerEpoch: ${view.producerEpoch} partitionLeaderEpoch: ${view.partitionLeaderEpoch} isTransactional: ${view.isTransactional} ` +
+          `isControl: ${view.isControl} deleteHorizonMs: ${deleteHorizon} position: ${position} ${timestampType}: ${view.maxTimestamp} size: ${view.sizeInBytes} ` +
+          `magic: ${view.magic} compresscodec: ${COMPRESSION_NAMES[view.compression] ?? `unknown(${view.compression})`} crc: ${view.crc >>> 0} isvalid: ${error === null}`,
+      );
+      if (options.printRecords) out.push(...recordLines(view, timestampType, options.printData, error !== null));
+      if (out.length >= 1000) {
+        await writeOut(`${out.join('\n')}\n`);
+        out = [];
+      }
+    }
+    if (next.value < segment.size) {
+      out.push(`Found ${segment.size - next.value} invalid bytes at the end of ${basename(file)}`);
+      valid = false;
+    }
+  } finally {
+    segment.close();
   }
   process.stdout.write(`${out.join('\n')}\n`);
   return valid;
@@ -142,46 +183,43 @@ function recordLines(view: RecordBatchView, timestampType: string, printData: bo
   return lines;
 }
 
-/** The .log beside an index, read and framed, or undefined (with a note) when there is none. */
-function segmentBeside(file: string, suffix: string): { buffer: Buffer; batches: number[] } | undefined {
+/** The .log beside an index, or undefined (with a note) when there is none. */
+function segmentBeside(file: string, suffix: string): SegmentFile | undefined {
   const logFile = file.slice(0, -suffix.length) + LOG_FILE_SUFFIX;
   if (!existsSync(logFile)) {
     process.stderr.write(`Cannot verify ${file}: no ${basename(logFile)} beside it\n`);
     return undefined;
   }
-  const buffer = readFileSync(logFile);
-  return { buffer, batches: batchesOf(buffer).positions };
-}
-
-function lastOffsetAt(buffer: Buffer, position: number): number | undefined {
-  if (position + BATCH_HEADER_SIZE > buffer.length) return undefined;
-  const view = new RecordBatchView(buffer, position, Math.min(buffer.length, position + BATCH_LOG_OVERHEAD + buffer.readInt32BE(position + 8)));
-  return view.lastOffset;
+  return new SegmentFile(logFile);
 }
 
 function dumpOffsetIndex(file: string, options: DumpOptions): boolean {
   const base = baseOffsetOf(file, INDEX_FILE_SUFFIX);
   const index = readFileSync(file);
   const segment = segmentBeside(file, INDEX_FILE_SUFFIX);
+  const starts = segment ? new Set(segment.positions()) : undefined;
   const mismatches: string[] = [];
   const out: string[] = [];
   let previous = -1;
   if (index.length % OFFSET_INDEX_ENTRY !== 0) mismatches.push(`  Index file size ${index.length} is not a multiple of ${OFFSET_INDEX_ENTRY}`);
-  for (let at = 0; at + OFFSET_INDEX_ENTRY <= index.length; at += OFFSET_INDEX_ENTRY) {
-    const relative = index.readUInt32BE(at);
-    const position = index.readUInt32BE(at + 4);
-    // A preallocated (Kafka, untrimmed) index ends in zero entries.
-    if (at > 0 && relative === 0 && position === 0) break;
-    const offset = base + relative;
-    if (!options.verifyOnly) out.push(`offset: ${offset} position: ${position}`);
-    if (offset <= previous) mismatches.push(`  Index offset: ${offset} is not above the previous entry's ${previous}`);
-    previous = offset;
-    if (segment) {
-      const logOffset = lastOffsetAt(segment.buffer, position);
-      if (logOffset === undefined) mismatches.push(`  Index offset: ${offset}, position ${position} is past the log's ${segment.buffer.length} bytes`);
-      else if (!segment.batches.includes(position)) mismatches.push(`  Index offset: ${offset}, position ${position} is not where a batch starts`);
-      else if (logOffset !== offset) mismatches.push(`  Index offset: ${offset}, log offset: ${logOffset}`);
+  try {
+    for (let at = 0; at + OFFSET_INDEX_ENTRY <= index.length; at += OFFSET_INDEX_ENTRY) {
+      const relative = index.readUInt32BE(at);
+      const position = index.readUInt32BE(at + 4);
+      // A preallocated (Kafka, untrimmed) index ends in zero entries.
+      if (at > 0 && relative === 0 && position === 0) break;
+      const offset = base + relative;
+      if (!options.verifyOnly) out.push(`offset: ${offset} position: ${position}`);
+      if (offset <= previous) mismatches.push(`  Index offset: ${offset} is not above the previous entry's ${previous}`);
+      previous = offset;
+      if (!segment) continue;
+      const header = segment.headerAt(position);
+      if (!header) mismatches.push(`  Index offset: ${offset}, no batch at position ${position} of the log's ${segment.size} bytes`);
+      else if (!starts!.has(position)) mismatches.push(`  Index offset: ${offset}, position ${position} is not where a batch starts`);
+      else if (header.lastOffset !== offset) mismatches.push(`  Index offset: ${offset}, log offset: ${header.lastOffset}`);
     }
+  } finally {
+    segment?.close();
   }
   if (mismatches.length > 0) out.push(`Mismatches in :${file}`, ...mismatches);
   process.stdout.write(out.length > 0 ? `${out.join('\n')}\n` : '');
@@ -192,7 +230,15 @@ function dumpTimeIndex(file: string, options: DumpOptions): boolean {
   const base = baseOffsetOf(file, TIME_INDEX_FILE_SUFFIX);
   const index = readFileSync(file);
   const segment = segmentBeside(file, TIME_INDEX_FILE_SUFFIX);
-  const view = new RecordBatchView();
+  // Each batch's last offset and max timestamp, to find the batch an entry's offset is in.
+  const batches: Array<{ lastOffset: number; maxTimestamp: number }> = [];
+  if (segment) {
+    for (const position of segment.positions()) {
+      const header = segment.headerAt(position)!;
+      batches.push({ lastOffset: header.lastOffset, maxTimestamp: header.maxTimestamp });
+    }
+  }
+  segment?.close();
   const out: string[] = [];
   const problems: string[] = [];
   let previousTimestamp = -1;
@@ -203,9 +249,9 @@ function dumpTimeIndex(file: string, options: DumpOptions): boolean {
     if (at > 0 && timestamp === 0 && offset === base) break;
     if (!options.verifyOnly) out.push(`timestamp: ${timestamp} offset: ${offset}`);
     if (segment) {
-      const holder = segment.batches.find((p) => view.wrap(segment.buffer, p, p + BATCH_LOG_OVERHEAD + segment.buffer.readInt32BE(p + 8)).lastOffset >= offset);
-      if (holder === undefined) problems.push(`Found timestamp mismatch in :${file}\n  Index timestamp: ${timestamp}, offset ${offset} is past the log end`);
-      else if (view.maxTimestamp !== timestamp) problems.push(`Found timestamp mismatch in :${file}\n  Index timestamp: ${timestamp}, log timestamp: ${view.maxTimestamp}`);
+      const holder = batches[firstAtOrAfter(batches, offset)];
+      if (!holder) problems.push(`Found timestamp mismatch in :${file}\n  Index timestamp: ${timestamp}, offset ${offset} is past the log end`);
+      else if (holder.maxTimestamp !== timestamp) problems.push(`Found timestamp mismatch in :${file}\n  Index timestamp: ${timestamp}, log timestamp: ${holder.maxTimestamp}`);
     }
     if (previousTimestamp >= timestamp) problems.push(`Found out of order timestamp in :${file}\n  Index timestamp: ${timestamp}, Previously indexed timestamp: ${previousTimestamp}`);
     previousTimestamp = timestamp;
@@ -213,4 +259,16 @@ function dumpTimeIndex(file: string, options: DumpOptions): boolean {
   out.push(...problems);
   process.stdout.write(out.length > 0 ? `${out.join('\n')}\n` : '');
   return problems.length === 0;
+}
+
+/** The index of the first batch whose last offset is at least `offset` (batches.length when none): batches are in offset order. */
+function firstAtOrAfter(batches: ReadonlyArray<{ lastOffset: number }>, offset: number): number {
+  let low = 0;
+  let high = batches.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (batches[mid].lastOffset < offset) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
