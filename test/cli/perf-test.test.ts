@@ -65,6 +65,20 @@ describe('kafkanest perf tests', () => {
     expect(result.stdout.split(', ')[4]).toBe('2600');
   });
 
+  it('consumer-perf-test --show-detailed-stats prints a CSV line per reporting interval instead of the total', async () => {
+    const result = await runCli([
+      'consumer-perf-test', '--bootstrap-server', broker.bootstrap, '--topic', 'perf', '--messages', '100000',
+      '--timeout', '1500', '--show-detailed-stats', '--reporting-interval', '300',
+    ]);
+    expect(result.code).toBe(0);
+    const [header, ...lines] = result.stdout.trimEnd().split('\n');
+    expect(header).toBe('time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect(line).toMatch(new RegExp(`^${TIME}, 0, \\d+\\.\\d{4}, \\d+\\.\\d{4}, \\d+, \\d+\\.\\d{4}, \\d+, \\d+, \\d+\\.\\d{4}, \\d+\\.\\d{4}$`));
+    // Cumulative counts: the last line has every record.
+    expect(lines[lines.length - 1].split(', ')[4]).toBe('2600');
+  });
+
   it.each([
     [['producer-perf-test', '--topic', 'perf', '--num-records', '10', '--record-size', '10'], /--throughput/],
     [['producer-perf-test', '--topic', 'perf', '--num-records', '10', '--throughput', '-1'], /Exactly one of --record-size and --payload-file/],
