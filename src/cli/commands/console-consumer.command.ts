@@ -159,10 +159,15 @@ export const consoleConsumerCommand = toolCommand({ name: 'console-consumer', us
   process.stdout.on('error', onStdoutError);
   return reportKafkaErrors(async () => {
     // Without a group every partition is read: a topic that does not exist fails here, before any output.
-    const partitions = group === undefined && partition === undefined ? await allPartitions(adminFromFlags(values), topic).catch(async (error: unknown) => {
-      await consumer.close(0);
-      throw error;
-    }) : [partition ?? 0];
+    let partitions = partition === undefined ? [] : [partition];
+    if (group === undefined && partition === undefined) {
+      try {
+        partitions = await allPartitions(adminFromFlags(values), topic);
+      } catch (error) {
+        await consumer.close(0);
+        throw error;
+      }
+    }
     try {
       if (group !== undefined) {
         consumer.subscribe([topic]);
