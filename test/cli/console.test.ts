@@ -111,10 +111,14 @@ describe('kafkanest console-producer and console-consumer', () => {
     expect(lines[19_999]).toBe('record-19999');
   });
 
-  it('exits 1 for a topic that does not exist', async () => {
-    const result = await consume('con-nowhere', '--timeout-ms', '1000');
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^Error: con-nowhere: UNKNOWN_TOPIC_OR_PARTITION/);
+  it('exits 1 for a topic or partition that does not exist, with or without a group', async () => {
+    for (const args of [[], ['--group', 'con-g-nowhere']]) {
+      const result = await consume('con-nowhere', ...args);
+      expect(result).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/^Error: con-nowhere: UNKNOWN_TOPIC_OR_PARTITION/) });
+    }
+    await createTopic('con-one-partition');
+    const partition = await consume('con-one-partition', '--partition', '3');
+    expect(partition).toMatchObject({ code: 1, stdout: '', stderr: 'Error: Partition 3 of topic con-one-partition does not exist (the topic has 1)\n' });
   });
 
   it('exits 1 with a message, within the configured time, when no broker answers', async () => {

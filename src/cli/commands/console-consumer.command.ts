@@ -1,4 +1,5 @@
-import type { KafkaAdmin } from '../../client/admin/kafka-admin';
+import { KafkaAdminError, type KafkaAdmin } from '../../client/admin/kafka-admin';
+import { ErrorCode } from '../../protocol/errors/error-codes';
 import type { ConsumerRecord } from '../../client/listener/types';
 import { EXIT_OK, UsageError } from '../cli-command';
 import { CLIENT_TOOL_USAGE, writeOut, adminFromFlags, booleanFlag, intFlag, keyValueFlags, parseIntArg, toolCommand, reportKafkaErrors, requiredFlag, stringFlag, type ToolValues } from '../tool-flags';
@@ -158,15 +159,22 @@ export const consoleConsumerCommand = toolCommand({ name: 'console-consumer', us
   };
   process.stdout.on('error', onStdoutError);
   return reportKafkaErrors(async () => {
-    // Without a group every partition is read: a topic that does not exist fails here, before any output.
-    let partitions = partition === undefined ? [] : [partition];
-    if (group === undefined && partition === undefined) {
-      try {
-        partitions = await allPartitions(adminFromFlags(values), topic);
-      } catch (error) {
-        await consumer.close(0);
-        throw error;
+    // A topic or partition that does not exist fails here, before any output (the consumer would wait for it forever).
+    let partitions: number[];
+    try {
+      partitions = await allPartitions(adminFromFlags(values), topic);
+      if (partition !== undefined) {
+        if (!partitions.includes(partition)) {
+          throw new KafkaAdminError(
+            [{ name: `${topic}-${partition}`, code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: null }],
+            `Partition ${partition} of topic ${topic} does not exist (the topic has ${partitions.length})`,
+          );
+        }
+        partitions = [partition];
       }
+    } catch (error) {
+      await consumer.close(0);
+      throw error;
     }
     try {
       if (group !== undefined) {
