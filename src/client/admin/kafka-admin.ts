@@ -27,7 +27,7 @@ import { KafkaCluster, isCoordinatorError } from '../cluster/kafka-cluster';
 import { offsetFetchAnswers } from '../consumer/offset-commits';
 import { KafkaClientError, isRetriableError } from '../errors';
 import type { BrokerConnection } from '../network/broker-connection';
-import { sleep, backoffDelay, withRetries } from '../retry';
+import { sleep, backoffDelay, withRetries, type RetryPolicy } from '../retry';
 import type {
   AlterOffsetSpec,
   ClusterDescription,
@@ -51,6 +51,8 @@ export interface KafkaAdminOptions {
   readonly requestTimeoutMs?: number;
   /** default.api.timeout.ms (60000): how long one admin call may retry before it fails. */
   readonly apiTimeoutMs?: number;
+  /** retry.backoff.ms / retry.backoff.max.ms (100 / 1000) between attempts. */
+  readonly retry?: Partial<RetryPolicy>;
 }
 
 export interface AdminItemError {
@@ -112,6 +114,7 @@ export class KafkaAdmin {
       clientId: options.clientId ?? 'kafkanest-admin',
       requestTimeoutMs: options.requestTimeoutMs,
       defaultApiTimeoutMs: this.apiTimeoutMs,
+      retry: options.retry,
       allowAutoTopicCreation: false,
     });
   }
