@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HealthModule } from './admin/health/health.module';
+import { AdminModule } from './admin/admin.module';
 import { BrokerModule } from './broker/broker.module';
 import { brokerLogOptions } from './broker/replica/broker-log-options';
 import { KafkanestConfigModule } from './config/kafkanest-config.module';
@@ -31,10 +31,11 @@ export class AppModule {
           }),
           global: true,
         },
-        HealthModule,
         // Global: the broker's ReplicaManager and the admin side both reach the LogManager.
         { ...LogModule.forRoot(brokerLogOptions(config.broker)), global: true },
         BrokerModule,
+        // REST admin, OpenAPI, health and metrics over the broker.
+        AdminModule,
       ],
     };
   }

@@ -29,10 +29,12 @@ import { CreateTopicsHandler } from './handlers/19-create-topics.handler';
 import { DeleteTopicsHandler } from './handlers/20-delete-topics.handler';
 import { DescribeConfigsHandler } from './handlers/32-describe-configs.handler';
 import { AlterConfigsHandler } from './handlers/33-alter-configs.handler';
+import { DescribeLogDirsHandler } from './handlers/35-describe-log-dirs.handler';
 import { CreatePartitionsHandler } from './handlers/37-create-partitions.handler';
 import { IncrementalAlterConfigsHandler } from './handlers/44-incremental-alter-configs.handler';
 import { DescribeClusterHandler } from './handlers/60-describe-cluster.handler';
 import { KafkaServer } from './kafka-server.service';
+import { BrokerMetrics } from './metrics/broker-metrics';
 import { BrokerRegistration } from './metadata/broker-registration.service';
 import { MetadataCache } from './metadata/metadata-cache.service';
 import { MetadataCoordinatorCluster } from './metadata/coordinator-cluster.adapter';
@@ -81,6 +83,7 @@ const METADATA_HANDLERS = [
   DescribeConfigsHandler,
   AlterConfigsHandler,
   CreatePartitionsHandler,
+  DescribeLogDirsHandler,
   IncrementalAlterConfigsHandler,
   DescribeClusterHandler,
   FindCoordinatorHandler,
@@ -92,7 +95,7 @@ const METADATA_HANDLERS = [
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [ApiRegistry, RequestRouter, KafkaServer, ApiVersionsHandler, ...METADATA_PROVIDERS, ...METADATA_HANDLERS, ...DATA_PATH, ...GROUPS],
-  exports: [ApiRegistry, RequestRouter, KafkaServer, METADATA_VIEW, MetadataCache, TopicAdmin, ReplicaManager, GroupCoordinator],
+  providers: [ApiRegistry, RequestRouter, KafkaServer, BrokerMetrics, ApiVersionsHandler, ...METADATA_PROVIDERS, ...METADATA_HANDLERS, ...DATA_PATH, ...GROUPS],
+  exports: [ApiRegistry, RequestRouter, KafkaServer, BrokerMetrics, METADATA_VIEW, MetadataCache, TopicAdmin, ReplicaManager, GroupCoordinator],
 })
 export class BrokerModule {}

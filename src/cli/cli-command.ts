@@ -1,8 +1,6 @@
 /** One `kafkanest` subcommand; each lives in its own file under src/cli/commands/. */
 export interface CliCommand {
   readonly name: string;
-  /** One line for the command list in `kafkanest --help`. */
-  readonly summary: string;
   /** Full usage text for `kafkanest <name> --help`. */
   readonly usage: string;
   /** Resolves with the process exit code once the command is done. */

@@ -66,3 +66,23 @@ export type { DeadLetterTemplate, DeadLetterDestination, DeadLetterDestinationRe
 export { FixedBackOff, ExponentialBackOff, BACK_OFF_STOP, UNLIMITED_ATTEMPTS } from './listener/backoff';
 export type { BackOff, BackOffExecution, ExponentialBackOffSettings } from './listener/backoff';
 // ---- end of listener containers ----
+
+// ---- Admin client: Kafka's Admin API over the cluster client (issue 9) ----
+export { KafkaAdmin, KafkaAdminError } from './admin/kafka-admin';
+export type { KafkaAdminOptions, AdminItemError } from './admin/kafka-admin';
+export type {
+  ClusterDescription,
+  NewTopicSpec,
+  TopicDescription,
+  TopicConfigEntry,
+  OffsetSpec,
+  TopicPartitionRef,
+  ListedOffset,
+  ReplicaLogDirInfo,
+  ConsumerGroupListing,
+  ConsumerGroupMember,
+  ConsumerGroupDescription,
+  CommittedOffsetInfo,
+  AlterOffsetSpec,
+} from './admin/admin-types';
+// ---- end of admin client ----

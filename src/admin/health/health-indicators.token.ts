@@ -1,6 +1,5 @@
 /**
- * The indicators GET /health runs, as terminus HealthIndicatorFunctions. Empty for now;
- * the metadata store session and log-dir checks (issue 9) are added by providing this
- * token from a factory that injects them.
+ * The indicators GET /health runs, as terminus HealthIndicatorFunctions: the metadata
+ * store session and the log dirs (provided by HealthModule from a factory).
  */
 export const HEALTH_INDICATORS = Symbol('HEALTH_INDICATORS');

@@ -17,6 +17,11 @@ export interface IsrManagerOptions {
   readonly logger: LogLogger;
 }
 
+/** Told of every ISR change this leader wrote (metrics count them). */
+export interface IsrChangeListener {
+  onIsrChange(kind: 'shrink' | 'expand'): void;
+}
+
 type IsrChange = { readonly kind: 'shrink' } | { readonly kind: 'expand'; readonly brokerId: number };
 
 /**
@@ -33,6 +38,8 @@ type IsrChange = { readonly kind: 'shrink' } | { readonly kind: 'expand'; readon
  * back is taken as the committed one and the decision is made again from it.
  */
 export class IsrManager {
+  listener: IsrChangeListener | undefined;
+
   constructor(
     private readonly store: IsrStateStore,
     private readonly options: IsrManagerOptions,
@@ -86,6 +93,7 @@ export class IsrManager {
     }
     if (!this.stillProposing(partition, epoch, proposed)) return;
     partition.commitIsr(proposed);
+    this.listener?.onIsrChange(change.kind);
     this.options.logger.log(`${partition.key}: ISR is now [${proposed}] (leader epoch ${epoch})`);
   }
 

@@ -9,7 +9,7 @@ import type { MetadataChange, MetadataView, PartitionInfo, TopicInfo } from '../
 import type { LeadershipFence } from '../metadata/session-fence';
 import { TcpBrokerChannel, type BrokerChannelFactory } from './broker-channel';
 import { DelayedFetchPurgatory } from './delayed-fetch-purgatory';
-import { IsrManager, type IsrStateStore } from './isr-manager';
+import { IsrManager, type IsrChangeListener, type IsrStateStore } from './isr-manager';
 import { failedAppend, Partition, type AppendOutcome } from './partition';
 import type { FetcherSettings } from './replica-fetcher';
 import { ReplicaFetcherManager } from './replica-fetcher-manager';
@@ -316,6 +316,16 @@ export class ReplicaManager implements OnModuleDestroy {
   }
 
   // ---- lookups ------------------------------------------------------------------------
+
+  /** Every partition this broker holds a replica of, leader or follower (metrics read them at scrape time). */
+  hostedPartitions(): IterableIterator<Partition> {
+    return this.partitions.values();
+  }
+
+  /** Who hears of the ISR changes this broker writes as leader. */
+  setIsrChangeListener(listener: IsrChangeListener): void {
+    if (this.isr) this.isr.listener = listener;
+  }
 
   /** The partition object, if this broker holds a replica of it. */
   getPartition(topic: string, partition: number): Partition | undefined {

@@ -14,7 +14,6 @@ const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn'];
 
 export const startCommand: CliCommand = {
   name: 'start',
-  summary: 'run the broker with its HTTP admin until SIGINT/SIGTERM',
   usage: ['Usage: kafkanest start [--config FILE] [--set KEY=VALUE ...]', '', 'Options:', CONFIG_FLAGS_USAGE].join('\n'),
 
   async run(args) {

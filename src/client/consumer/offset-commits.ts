@@ -203,7 +203,7 @@ export class OffsetCommits {
 }
 
 /** OffsetFetch v8+ answers per group; older versions answer for the one group asked about. */
-function offsetFetchAnswers(
+export function offsetFetchAnswers(
   response: OffsetFetchResponse,
   version: number,
   groupId: string,

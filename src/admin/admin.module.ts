@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { BrokerModule } from '../broker/broker.module';
+import { ClusterController } from './cluster/cluster.controller';
+import { ConsumerGroupsController } from './consumer-groups/consumer-groups.controller';
+import { ConsumerGroupsService } from './consumer-groups/consumer-groups.service';
+import { HealthModule } from './health/health.module';
+import { AdminTokenGuard } from './http/admin-token.guard';
+import { JsonBodyLimit } from './http/json-body-limit';
+import { KafkaErrorFilter } from './http/kafka-error.filter';
+import { OpenApiDocs } from './http/openapi';
+import { adminValidationPipe } from './http/validation';
+import { AdminKafkaClients } from './kafka/admin-kafka-clients';
+import { MessagesController } from './messages/messages.controller';
+import { MessagesService } from './messages/messages.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { TopicsController } from './topics/topics.controller';
+import { TopicsService } from './topics/topics.service';
+
+/**
+ * The broker's HTTP side: REST admin under /api (any broker answers for the whole
+ * cluster, through KafkaAdmin at its own listener), OpenAPI at /docs, /health, /metrics.
+ * The validation pipe, the Kafka error filter and the admin-token guard apply to every
+ * route of the application.
+ */
+@Module({
+  imports: [BrokerModule, HealthModule],
+  controllers: [ClusterController, TopicsController, MessagesController, ConsumerGroupsController, MetricsController],
+  providers: [
+    AdminKafkaClients,
+    TopicsService,
+    MessagesService,
+    ConsumerGroupsService,
+    OpenApiDocs,
+    JsonBodyLimit,
+    { provide: APP_PIPE, useFactory: adminValidationPipe },
+    { provide: APP_FILTER, useClass: KafkaErrorFilter },
+    { provide: APP_GUARD, useClass: AdminTokenGuard },
+  ],
+})
+export class AdminModule {}

@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import type { ListedOffset, ReplicaLogDirInfo, TopicDescription } from '../../client/admin/admin-types';
+import type { KafkaAdmin } from '../../client/admin/kafka-admin';
+import { ErrorCode } from '../../protocol/errors/error-codes';
+import { ListOffsetsApi } from '../../protocol/schemas/list-offsets.schema';
+import { AdminKafkaClients } from '../kafka/admin-kafka-clients';
+import type { TopicDetails, TopicSummary } from './topic.views';
+import type { CreatePartitionsDto, CreateTopicDto } from './topic.dto';
+
+/** How long create/delete/add-partitions wait for the controller to apply the change, as kafka-topics.sh does. */
+const TOPIC_CHANGE_TIMEOUT_MS = 10_000;
+/** ListOffsets' replica id for a debugging client, and its "latest" timestamp. */
+const DEBUGGING_REPLICA_ID = -2;
+const LATEST_TIMESTAMP = -1;
+
+/**
+ * Topics as an admin tool sees them, whichever broker is asked: metadata from any broker,
+ * creation and deletion at the controller, offsets at each partition's leader, sizes from
+ * every broker's log dirs (all through KafkaAdmin).
+ */
+@Injectable()
+export class TopicsService {
+  constructor(private readonly clients: AdminKafkaClients) {}
+
+  async list(): Promise<TopicSummary[]> {
+    const admin = await this.clients.admin();
+    const names = await admin.listTopics({ includeInternal: true });
+    if (names.length === 0) return [];
+    const topics = await admin.describeTopics(names);
+    return topics.map(summaryOf).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async create(dto: CreateTopicDto): Promise<TopicDetails> {
+    const admin = await this.clients.admin();
+    await admin.createTopics(
+      [{ name: dto.name, numPartitions: dto.partitions ?? -1, replicationFactor: dto.replicationFactor ?? -1, configs: dto.configs ?? {} }],
+      { timeoutMs: TOPIC_CHANGE_TIMEOUT_MS },
+    );
+    return this.describeWith(admin, dto.name);
+  }
+
+  async describe(name: string): Promise<TopicDetails> {
+    return this.describeWith(await this.clients.admin(), name);
+  }
+
+  async delete(name: string): Promise<void> {
+    const admin = await this.clients.admin();
+    await admin.deleteTopics([name], { timeoutMs: TOPIC_CHANGE_TIMEOUT_MS });
+  }
+
+  async addPartitions(name: string, dto: CreatePartitionsDto): Promise<TopicDetails> {
+    const admin = await this.clients.admin();
+    await admin.createPartitions(name, dto.count, { timeoutMs: TOPIC_CHANGE_TIMEOUT_MS });
+    return this.describeWith(admin, name);
+  }
+
+  private async describeWith(admin: KafkaAdmin, name: string): Promise<TopicDetails> {
+    const [topic] = await admin.describeTopics([name]);
+    // Offsets only come from a leader; a leaderless partition is still described.
+    const led = topic.partitions.filter((p) => p.leader >= 0).map((p) => ({ topic: name, partition: p.partition }));
+    const [configs, earliest, latest, logEnds, logDirs] = await Promise.all([
+      admin.describeTopicConfigs(name),
+      led.length > 0 ? admin.listOffsets(led, 'earliest') : [],
+      led.length > 0 ? admin.listOffsets(led, 'latest') : [],
+      this.logEndOffsets(topic),
+      this.replicaLogDirs(admin, topic),
+    ]);
+    return {
+      name: topic.name,
+      topicId: topic.topicId,
+      internal: topic.isInternal,
+      configs,
+      partitions: topic.partitions.map((p) => {
+        const replicaLogs = logDirs
+          .filter((r) => r.partition === p.partition)
+          .map(({ brokerId, logDir, sizeBytes }) => ({ brokerId, logDir, sizeBytes }))
+          .sort((a, b) => a.brokerId - b.brokerId);
+        return {
+          partition: p.partition,
+          leader: p.leader,
+          leaderEpoch: p.leaderEpoch,
+          replicas: p.replicas,
+          isr: p.isr,
+          offlineReplicas: p.offlineReplicas,
+          logStartOffset: offsetOf(earliest, p.partition),
+          highWatermark: offsetOf(latest, p.partition),
+          logEndOffset: logEnds.get(p.partition) ?? null,
+          sizeBytes: replicaLogs.find((r) => r.brokerId === p.leader)?.sizeBytes ?? null,
+          replicaLogs,
+        };
+      }),
+    };
+  }
+
+  /**
+   * The log dirs of the brokers holding the topic's online replicas, each asked on its own
+   * so one that fails leaves only its own replicas without a size.
+   */
+  private async replicaLogDirs(admin: KafkaAdmin, topic: TopicDescription): Promise<ReplicaLogDirInfo[]> {
+    const brokers = new Set(topic.partitions.flatMap((p) => p.replicas.filter((id) => !p.offlineReplicas.includes(id))));
+    const perBroker = await Promise.all([...brokers].map((id) => admin.describeLogDirs([id]).catch((): ReplicaLogDirInfo[] => [])));
+    return perBroker.flat().filter((r) => r.topic === topic.name);
+  }
+
+  /**
+   * Each leader's log end offset: ListOffsets latest as a debugging client (replica id -2),
+   * which Kafka answers from the log end rather than the high watermark. Informational: a
+   * leader that moved or did not answer leaves its partitions out.
+   */
+  private async logEndOffsets(topic: TopicDescription): Promise<Map<number, number>> {
+    const byLeader = new Map<number, number[]>();
+    for (const p of topic.partitions) if (p.leader >= 0) byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p.partition]);
+    if (byLeader.size === 0) return new Map();
+    const cluster = await this.clients.cluster();
+    const answers = await Promise.all(
+      [...byLeader].map(([leader, partitions]) =>
+        cluster
+          .send(leader, ListOffsetsApi, {
+            replicaId: DEBUGGING_REPLICA_ID,
+            isolationLevel: 0,
+            topics: [{ name: topic.name, partitions: partitions.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp: LATEST_TIMESTAMP, maxNumOffsets: 1 })) }],
+          })
+          .then((response) => response.topics.flatMap((t) => t.partitions).filter((p) => p.errorCode === ErrorCode.NONE))
+          .catch(() => []),
+      ),
+    );
+    return new Map(answers.flat().map((p) => [p.partitionIndex, p.offset]));
+  }
+}
+
+function summaryOf(topic: TopicDescription): TopicSummary {
+  return {
+    name: topic.name,
+    topicId: topic.topicId,
+    internal: topic.isInternal,
+    partitions: topic.partitions.length,
+    replicationFactor: topic.partitions[0]?.replicas.length ?? 0,
+    underReplicatedPartitions: topic.partitions.filter((p) => p.isr.length < p.replicas.length).length,
+  };
+}
+
+function offsetOf(offsets: readonly ListedOffset[], partition: number): number | null {
+  return offsets.find((o) => o.partition === partition)?.offset ?? null;
+}
+
