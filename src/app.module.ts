@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DelaysModule } from './admin/delays/delays.module';
 import { HealthModule } from './admin/health/health.module';
 import { BrokerModule } from './broker/broker.module';
 import { brokerLogOptions } from './broker/replica/broker-log-options';
@@ -35,6 +36,7 @@ export class AppModule {
         // Global: the broker's ReplicaManager and the admin side both reach the LogManager.
         { ...LogModule.forRoot(brokerLogOptions(config.broker)), global: true },
         BrokerModule,
+        DelaysModule,
       ],
     };
   }

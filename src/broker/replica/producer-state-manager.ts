@@ -107,6 +107,18 @@ export class ProducerStateManager {
   }
 
   /**
+   * Takes back a batch recorded before its records were durable elsewhere (held delayed
+   * records whose queue append then failed), so the producer's retry is not taken for a
+   * duplicate.
+   */
+  forget(producerId: number, batch: ProducerBatch): void {
+    const entry = this.producers.get(producerId);
+    if (!entry) return;
+    entry.batches = entry.batches.filter((b) => b !== batch);
+    if (entry.batches.length === 0) this.producers.delete(producerId);
+  }
+
+  /**
    * The log start moved (DeleteRecords, retention): batches below it are gone, and a
    * producer with none left is forgotten — it then counts as unknown, as in Kafka.
    */

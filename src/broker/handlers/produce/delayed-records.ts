@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { BrokerConfig } from '../../../config/broker.config';
+import { mayHoldDelayHeader, parseDelay } from '../../../coordinator/delay/delay-headers';
+import { heldRecord } from '../../../coordinator/delay/delay-queue-records';
+import { DelayService } from '../../../coordinator/delay/delay.service';
+import { ErrorCode } from '../../../protocol/errors/error-codes';
+import { ProtocolError } from '../../../protocol/protocol-error';
+import { encodeRecordBatch, type RecordInput } from '../../../protocol/record-batch/record-batch-encoder';
+import { BATCH_HEADER_SIZE, BatchAttributes, BatchOffsets, CompressionType } from '../../../protocol/record-batch/record-batch-layout';
+import { RecordReader } from '../../../protocol/record-batch/record-reader';
+import { failedAppend, type AppendOutcome, type Partition } from '../../replica/partition';
+import { ProduceBatchValidator } from '../../replica/produce-batch-validator';
+import type { ProducerBatch } from '../../replica/producer-state-manager';
+import { ReplicaManager, type ProduceEntry } from '../../replica/replica-manager';
+
+/**
+ * The Produce path's turn-off for delayed records (x-delay-level / x-deliver-at). With
+ * delay.enable off nothing is looked at; on, an uncompressed batch costs one byte search for
+ * "x-del" before anything else, and only a hit (or a compressed batch) is decoded.
+ *
+ * A batch with delayed records is checked as the ordinary path would check it (leader,
+ * framing, CRC, producer sequence), then:
+ *  - its delayed records go to their delay queues with the producer's acks, and are
+ *    acknowledged once durable there (offset -1: they have none in the topic yet);
+ *  - its ordinary records, if any, are appended to the partition after that, as one batch;
+ *  - an idempotent producer's sequence range is recorded for the partition (so its next
+ *    batch follows on, and a retry is answered as a duplicate) — and taken back if the
+ *    queue append fails;
+ *  - a bad delay header fails the whole batch with INVALID_RECORD and a message naming it.
+ * Transactional batches and batches the checks reject take the ordinary path, which answers them.
+ */
+@Injectable()
+export class DelayedRecords {
+  private readonly validator = new ProduceBatchValidator();
+  private readonly reader = new RecordReader();
+
+  constructor(
+    private readonly config: BrokerConfig,
+    private readonly replicas: ReplicaManager,
+    private readonly delays: DelayService,
+  ) {}
+
+  /** undefined: no delayed records here, take the ordinary path. */
+  divert(acks: number, timeoutMs: number, entry: ProduceEntry): undefined | AppendOutcome | Promise<AppendOutcome> {
+    const records = entry.records;
+    if (!this.config.delayEnable || records === null || records.length <= BATCH_HEADER_SIZE) return undefined;
+    const compressed = (records.readInt16BE(BatchOffsets.attributes) & BatchAttributes.CompressionMask) !== CompressionType.None;
+    if (!compressed && !mayHoldDelayHeader(records, BATCH_HEADER_SIZE, records.length)) return undefined;
+    const partition = this.replicas.getPartition(entry.topic, entry.partition);
+    if (!partition?.isLeader || acks < -1 || acks > 1) return undefined;
+    if (this.validator.validate(records, partition.config.maxMessageBytes)) return undefined;
+    const batch = this.validator.view;
+    if (batch.isTransactional) return undefined;
+    let split: { held: Map<number, RecordInput[]>; ordinary: RecordInput[] } | undefined;
+    try {
+      const payload = batch.recordsPayload(partition.config.maxMessageBytes * 16);
+      if (compressed && !mayHoldDelayHeader(payload, 0, payload.length)) return undefined;
+      const reader = this.reader.reset(payload, 0, payload.length, batch.recordCount, 0, batch.baseTimestamp, batch.isLogAppendTime ? batch.maxTimestamp : null);
+      const parsed = this.split(entry.topic, reader, payload);
+      if (typeof parsed === 'string') return { ...failedAppend(ErrorCode.INVALID_RECORD, `${entry.topic}-${entry.partition}: ${parsed}`), batchIndex: 0 };
+      split = parsed;
+    } catch (error) {
+      if (error instanceof ProtocolError) return { ...failedAppend(error.errorCode as ErrorCode, error.message), batchIndex: 0 };
+      throw error;
+    }
+    if (!split) return undefined;
+
+    let recorded: ProducerBatch | undefined;
+    const producerId = batch.producerId;
+    if (producerId >= 0) {
+      const verdict = partition.producers.check(producerId, batch.producerEpoch, batch.baseSequence, batch.lastSequence);
+      if (verdict.kind === 'reject') return failedAppend(verdict.errorCode, `${partition.key}: ${verdict.message}`);
+      if (verdict.kind === 'duplicate') return this.accepted(partition, verdict.batch.firstOffset);
+      // Recorded before the queue append finishes, so the producer's next in-flight batch follows on.
+      recorded = { firstSeq: batch.baseSequence, lastSeq: batch.lastSequence, firstOffset: -1, lastOffset: -1, timestamp: batch.maxTimestamp };
+      partition.producers.update(producerId, batch.producerEpoch, recorded);
+    }
+    const { held, ordinary } = split;
+    const compression = batch.compression;
+    return this.delays.enqueue(held, acks, timeoutMs).then(async (queued) => {
+      if (queued.errorCode !== ErrorCode.NONE) {
+        if (recorded) partition.producers.forget(producerId, recorded);
+        return failedAppend(queued.errorCode as ErrorCode, queued.errorMessage ?? 'the delay queue did not take the records');
+      }
+      if (ordinary.length === 0) return this.accepted(partition, -1);
+      // The producer's sequence range is recorded above; the ordinary rest is written without it.
+      const rest = encodeRecordBatch(ordinary, { compression });
+      const [outcome] = await this.replicas.appendRecords(acks, timeoutMs, [{ topic: entry.topic, partition: entry.partition, records: rest }]);
+      return outcome;
+    });
+  }
+
+  /** The batch's records sorted into delay queues and ordinary ones; a string for a bad header; undefined when none is delayed. */
+  private split(topic: string, reader: RecordReader, payload: Buffer): { held: Map<number, RecordInput[]>; ordinary: RecordInput[] } | string | undefined {
+    const now = Date.now();
+    const levels = this.delays.levelsMs;
+    const held = new Map<number, RecordInput[]>();
+    const ordinary: RecordInput[] = [];
+    while (reader.next()) {
+      const delay = parseDelay(reader, payload, levels, now);
+      const record = { key: reader.key(), value: reader.value(), timestamp: reader.timestamp, headers: reader.headers() };
+      if (delay === undefined) {
+        ordinary.push(record);
+      } else if ('error' in delay) {
+        return `record ${reader.index}: ${delay.error}`;
+      } else {
+        let queue = held.get(delay.queue);
+        if (!queue) held.set(delay.queue, (queue = []));
+        queue.push(heldRecord(record, topic, delay.dueMs));
+      }
+    }
+    return held.size === 0 ? undefined : { held, ordinary };
+  }
+
+  private accepted(partition: Partition, baseOffset: number): AppendOutcome {
+    return { errorCode: ErrorCode.NONE, baseOffset, nextOffset: -1, logAppendTimeMs: -1, logStartOffset: partition.log.logStartOffset };
+  }
+}

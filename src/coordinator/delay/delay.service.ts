@@ -1,0 +1,158 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { BrokerConfig } from '../../config/broker.config';
+import { ErrorCode } from '../../protocol/errors/error-codes';
+import { encodeRecordBatch, type RecordInput } from '../../protocol/record-batch/record-batch-encoder';
+import type { DelayCluster, ProduceResult } from './delay-cluster';
+import { queueTopic } from './delay-queue-records';
+import { DelayScheduler, type QueueStats } from './delay-scheduler';
+import { latencySummary } from './latency-recorder';
+
+export const DELAY_CLUSTER = Symbol('DELAY_CLUSTER');
+
+/**
+ * The delay schedulers' idempotent producer ids: 2^52 + queue, far above any id the
+ * /latest_producer_id_block allocator hands out (it counts up from 0 in blocks of 1000), and
+ * the same on every broker, so a scheduler that moves keeps its sequences at the targets.
+ */
+export const DELAY_PRODUCER_ID_BASE = 2 ** 52;
+
+/** How often leadership of the delay topics is checked besides metadata changes. */
+const RECONCILE_MS = 1000;
+
+export interface DelayQueueInfo {
+  readonly topic: string;
+  /** The broker leading the queue (running its scheduler), -1 when none. */
+  readonly leader: number;
+  /** Present when this broker runs the queue's scheduler. */
+  readonly stats?: QueueStats;
+}
+
+export interface DelayStats {
+  readonly enabled: boolean;
+  readonly brokerId: number;
+  readonly levels: ReadonlyArray<DelayQueueInfo & { readonly level: number; readonly delayMs: number }>;
+  readonly schedule: DelayQueueInfo;
+  /** Lateness of the last deliveries of this broker's schedulers, in ms. */
+  readonly lateness: { readonly samples: number; readonly p50: number | null; readonly p99: number | null };
+}
+
+/**
+ * Delayed messages (RocketMQ's two designs over Kafka's logs): the Produce path hands held
+ * records to enqueue(); each delay topic's leader runs a DelayScheduler that delivers them
+ * when due. Schedulers follow leadership of the delay topics: one starts when this broker
+ * becomes leader (of a new epoch) and stops when it is not any more.
+ */
+@Injectable()
+export class DelayService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('DelayService');
+  private readonly schedulers = new Map<number, DelayScheduler>();
+  readonly levelsMs: readonly number[];
+  private unsubscribe: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private topicsReady = false;
+  private stopped = false;
+  now: () => number = Date.now;
+
+  constructor(
+    private readonly config: BrokerConfig,
+    @Inject(DELAY_CLUSTER) private readonly cluster: DelayCluster,
+  ) {
+    this.levelsMs = config.delayLevelsMs;
+  }
+
+  get enabled(): boolean {
+    return this.config.delayEnable;
+  }
+
+  /** Queue numbers: 0 the deliver-at heap, then the levels. */
+  private get queues(): number[] {
+    return Array.from({ length: this.levelsMs.length + 1 }, (_, i) => i);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled) return;
+    this.unsubscribe = this.cluster.onChange(() => this.reconcile());
+    this.timer = setInterval(() => this.reconcile(), RECONCILE_MS);
+    this.timer.unref();
+    this.reconcile();
+  }
+
+  onModuleDestroy(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.timer) clearInterval(this.timer);
+    for (const scheduler of this.schedulers.values()) scheduler.stop();
+    this.schedulers.clear();
+  }
+
+  /**
+   * Appends held records to their queues (one batch per queue) with the producer's acks;
+   * the first failure is the answer. Records are appended before anything is answered, so
+   * a failure after a partial append makes the client retry the whole batch (see README).
+   */
+  async enqueue(byQueue: ReadonlyMap<number, RecordInput[]>, acks: number, timeoutMs: number): Promise<ProduceResult> {
+    if (!this.topicsReady) await this.ensureTopics();
+    const results = await Promise.all(
+      [...byQueue].map(([queue, records]) => this.cluster.produce(queueTopic(queue), 0, encodeRecordBatch(records), acks, timeoutMs)),
+    );
+    return results.find((r) => r.errorCode !== ErrorCode.NONE) ?? { errorCode: ErrorCode.NONE, baseOffset: -1 };
+  }
+
+  stats(): DelayStats {
+    const info = (queue: number): DelayQueueInfo => {
+      const topic = queueTopic(queue);
+      const stats = this.schedulers.get(queue)?.stats();
+      return stats ? { topic, leader: this.cluster.leaderOf(topic), stats } : { topic, leader: this.cluster.leaderOf(topic) };
+    };
+    const lateness = latencySummary([...this.schedulers.values()].map((s) => s.lateness));
+    return {
+      enabled: this.enabled,
+      brokerId: this.config.brokerId,
+      levels: this.levelsMs.map((delayMs, i) => ({ level: i + 1, delayMs, ...info(i + 1) })),
+      schedule: info(0),
+      lateness,
+    };
+  }
+
+  /** Starts schedulers for the queues this broker now leads, stops those it no longer leads. */
+  reconcile(): void {
+    if (this.stopped) return;
+    if (!this.topicsReady) void this.ensureTopics();
+    for (const queue of this.queues) {
+      const topic = queueTopic(queue);
+      const replica = this.cluster.ledQueue(topic);
+      const running = this.schedulers.get(queue);
+      if (running && (!replica || replica.leaderEpoch !== running.leaderEpoch)) {
+        running.stop();
+        this.schedulers.delete(queue);
+        this.logger.log(`${topic}: scheduler stopped (leadership moved)`);
+      }
+      if (replica && !this.schedulers.has(queue)) {
+        const scheduler = new DelayScheduler({
+          queue,
+          topic,
+          replica,
+          cluster: this.cluster,
+          producerId: DELAY_PRODUCER_ID_BASE + queue,
+          tickMs: this.config.delayTickMs,
+          now: () => this.now(),
+          logger: this.logger,
+        });
+        this.schedulers.set(queue, scheduler);
+        this.logger.log(`${topic}: scheduler started in leader epoch ${replica.leaderEpoch}`);
+        scheduler.start();
+      }
+    }
+  }
+
+  private ensuring: Promise<void> | undefined;
+
+  private ensureTopics(): Promise<void> {
+    this.ensuring ??= this.cluster
+      .ensureTopics(this.queues.map(queueTopic))
+      .then(() => void (this.topicsReady = true))
+      .catch((error: unknown) => this.logger.warn(`delay topics not created yet: ${error instanceof Error ? error.message : error}`))
+      .finally(() => (this.ensuring = undefined));
+    return this.ensuring;
+  }
+}
