@@ -7,10 +7,8 @@
 // A record carrying both, or a value that is not such a number, is refused with
 // INVALID_RECORD and a message naming the header: nothing is silently dropped or ignored.
 import { readVarint, type Cursor } from '../../protocol/codec/varint';
+import { DELAY_LEVEL_HEADER, DELIVER_AT_HEADER } from '../../protocol/delay-header-names';
 import type { RecordReader } from '../../protocol/record-batch/record-reader';
-
-export const DELAY_LEVEL_HEADER = 'x-delay-level';
-export const DELIVER_AT_HEADER = 'x-deliver-at';
 
 /** The prefix both keys share: a batch without these bytes has neither header. */
 const SHARED_PREFIX = Buffer.from('x-del', 'latin1');
