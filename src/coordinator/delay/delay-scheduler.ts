@@ -33,6 +33,8 @@ export interface QueueStats {
   readonly delivered: number;
   /** Records whose target topic was deleted before they were due. */
   readonly dropped: number;
+  /** Deliveries found unfinished when the queue was loaded (a crash or a leader change) and sent again. */
+  readonly resent: number;
   readonly loading: boolean;
 }
 
@@ -92,6 +94,7 @@ export class DelayScheduler {
   private inFlightCount = 0;
   private deliveredCount = 0;
   private droppedCount = 0;
+  private resentCount = 0;
   readonly lateness = new LatencyRecorder();
 
   constructor(private readonly options: DelaySchedulerOptions) {
@@ -124,6 +127,7 @@ export class DelayScheduler {
       inFlight: this.inFlightCount,
       delivered: this.deliveredCount,
       dropped: this.droppedCount,
+      resent: this.resentCount,
       loading: !this.loaded,
     };
   }
@@ -192,6 +196,7 @@ export class DelayScheduler {
     for (let i = 0; i < this.loadHeld.length; i++) if (!this.loadNamed.has(this.loadHeld[i])) this.pending.push(this.loadDue[i], this.loadHeld[i]);
     for (const [offset, intent] of this.loadIntents) this.target(intent.topic, intent.partition).unfinished.push({ offset, intent });
     const unfinished = this.loadIntents.size;
+    this.resentCount = unfinished;
     this.loadHeld = [];
     this.loadDue = [];
     this.loadNamed.clear();
