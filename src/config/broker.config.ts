@@ -249,7 +249,10 @@ export class BrokerConfig {
   @Between(1, 1000)
   delayTickMs = 100;
 
-  /** Replicas of each internal delay topic, capped at the live brokers when they are created (Kafka's offsets.topic.replication.factor). */
+  /**
+   * Replicas of each internal delay topic (Kafka's offsets.topic.replication.factor): they are
+   * created once this many brokers are alive. A single node on the embedded store uses 1.
+   */
   @ConfigKey('delay.topic.replication.factor', 'int')
   @AtLeast(1)
   delayTopicReplicationFactor = 3;

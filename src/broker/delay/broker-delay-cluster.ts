@@ -79,7 +79,9 @@ export class BrokerDelayCluster implements DelayCluster, OnModuleDestroy {
   async ensureTopics(topics: readonly string[]): Promise<void> {
     const missing = topics.filter((t) => !this.cache.topic(t));
     if (missing.length === 0) return;
-    const factor = Math.max(1, Math.min(this.config.delayTopicReplicationFactor, this.cache.liveBrokers().length));
+    // As Kafka does for __consumer_offsets: creation waits (fails, and is tried again) until
+    // enough brokers are alive for the configured factor. One node on the embedded store has one.
+    const factor = this.config.usesEmbeddedStore ? 1 : this.config.delayTopicReplicationFactor;
     const outcomes = await this.topicAdmin.createTopics(
       // Held records must outlive any delay: the queues are never trimmed by age.
       missing.map((name) => ({ name, numPartitions: 1, replicationFactor: factor, assignments: [], configs: [{ name: 'retention.ms', value: '-1' }] })),
