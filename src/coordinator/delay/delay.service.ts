@@ -92,9 +92,11 @@ export class DelayService implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async enqueue(byQueue: ReadonlyMap<number, RecordInput[]>, acks: number, timeoutMs: number): Promise<ProduceResult> {
     if (!this.topicsReady) await this.ensureTopics();
-    const results = await Promise.all(
-      [...byQueue].map(([queue, records]) => this.cluster.produce(queueTopic(queue), 0, encodeRecordBatch(records), acks, timeoutMs)),
-    );
+    const appends: Array<Promise<ProduceResult>> = [];
+    for (const [queue, records] of byQueue) {
+      for (const batch of batchesWithin(records, this.config.messageMaxBytes)) appends.push(this.cluster.produce(queueTopic(queue), 0, batch, acks, timeoutMs));
+    }
+    const results = await Promise.all(appends);
     return results.find((r) => r.errorCode !== ErrorCode.NONE) ?? { errorCode: ErrorCode.NONE, baseOffset: -1 };
   }
 
@@ -147,6 +149,7 @@ export class DelayService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private ensuring: Promise<void> | undefined;
 
+
   private ensureTopics(): Promise<void> {
     this.ensuring ??= this.cluster
       .ensureTopics(this.queues.map(queueTopic))
@@ -155,4 +158,15 @@ export class DelayService implements OnApplicationBootstrap, OnModuleDestroy {
       .finally(() => (this.ensuring = undefined));
     return this.ensuring;
   }
+}
+
+/**
+ * The held records as batches the queue accepts (message.max.bytes): a produced batch near
+ * the limit grows by the two headers each held record carries, so it is halved until it fits.
+ */
+function batchesWithin(records: readonly RecordInput[], maxBytes: number): Buffer[] {
+  const batch = encodeRecordBatch(records);
+  if (batch.length <= maxBytes || records.length === 1) return [batch];
+  const half = Math.ceil(records.length / 2);
+  return [...batchesWithin(records.slice(0, half), maxBytes), ...batchesWithin(records.slice(half), maxBytes)];
 }
