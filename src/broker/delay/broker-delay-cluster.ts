@@ -14,6 +14,10 @@ export const DELAY_CLIENT_ID_PREFIX = 'kafkanest-delay-broker-';
 const PRODUCE_VERSION = 8;
 const CONNECT_TIMEOUT_MS = 10_000;
 const INTER_BROKER_LISTENER = 'PLAINTEXT';
+const INTERNAL_TOPIC_CONFIGS = [
+  { name: 'retention.ms', value: '-1' },
+  { name: 'segment.bytes', value: String(100 * 1024 * 1024) },
+];
 
 /**
  * The delay scheduler's view of the broker: the local leader replicas of the delay topics,
@@ -59,6 +63,10 @@ export class BrokerDelayCluster implements DelayCluster, OnModuleDestroy {
         return log.highWatermark;
       },
       read: (offset, maxBytes, maxOffset) => log.read(offset, maxBytes, { maxOffset, minOneBatch: true }).records,
+      deleteRecordsBefore: (offset) => {
+        const result = this.replicas.deleteRecords(topic, 0, offset);
+        if (result.errorCode !== ErrorCode.NONE) this.logger.warn(`${topic}: log start not moved to ${offset}: error ${result.errorCode}`);
+      },
     };
   }
 
@@ -83,8 +91,9 @@ export class BrokerDelayCluster implements DelayCluster, OnModuleDestroy {
     // enough brokers are alive for the configured factor. One node on the embedded store has one.
     const factor = this.config.usesEmbeddedStore ? 1 : this.config.delayTopicReplicationFactor;
     const outcomes = await this.topicAdmin.createTopics(
-      // Held records must outlive any delay: the queues are never trimmed by age.
-      missing.map((name) => ({ name, numPartitions: 1, replicationFactor: factor, assignments: [], configs: [{ name: 'retention.ms', value: '-1' }] })),
+      // Held records must outlive any delay: never trimmed by age, only by their scheduler once
+      // delivered; segments of 100 MiB (as __consumer_offsets) so trimmed space is freed soon.
+      missing.map((name) => ({ name, numPartitions: 1, replicationFactor: factor, assignments: [], configs: INTERNAL_TOPIC_CONFIGS })),
       { timeoutMs: 0, anyBroker: true },
     );
     const failed = outcomes.filter((o) => o.errorCode !== ErrorCode.NONE && o.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS);

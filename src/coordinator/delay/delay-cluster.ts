@@ -34,4 +34,6 @@ export interface QueueReplica {
   readonly highWatermark: number;
   /** Whole batches from the one holding `offset`, below `maxOffset` (exclusive); empty at the end. */
   read(offset: number, maxBytes: number, maxOffset: number): Buffer;
+  /** Moves the log start to `offset` (at most the high watermark), as DeleteRecords does; followers follow. */
+  deleteRecordsBefore(offset: number): void;
 }

@@ -7,6 +7,8 @@
 //            scheduler's producer epoch and sequence range, and the held records' offsets
 //            (JSON in the value; one per delivered batch, not per record)
 //   done     written once the target acknowledged the intent at `offset` (JSON {"intent"})
+//   state    written before the log's start is moved past delivered records: every target's
+//            producer epoch and next sequence, which the trimmed intents carried (JSON)
 //
 // The scheduler rebuilds everything from this log after a restart or when it takes over a
 // partition: held records not named by an intent are pending; an intent without its done
@@ -20,6 +22,7 @@ export const TARGET_HEADER = '__delay.target';
 export const DUE_HEADER = '__delay.due';
 export const INTENT_HEADER = '__delay.intent';
 export const DONE_HEADER = '__delay.done';
+export const STATE_HEADER = '__delay.state';
 
 /** Topic names: the deliver-at heap's log and one log per level. */
 export const SCHEDULE_TOPIC = '__delay_schedule';
@@ -42,10 +45,19 @@ export interface DeliveryIntent {
   readonly offsets: readonly number[];
 }
 
+/** The scheduler's sequence state at one target partition. */
+export interface TargetSequence {
+  readonly topic: string;
+  readonly partition: number;
+  readonly producerEpoch: number;
+  readonly nextSequence: number;
+}
+
 export type QueueRecord =
   | { readonly kind: 'held'; readonly target: string; readonly dueMs: number }
   | { readonly kind: 'intent'; readonly intent: DeliveryIntent }
   | { readonly kind: 'done'; readonly intentOffset: number }
+  | { readonly kind: 'state'; readonly targets: readonly TargetSequence[] }
   | { readonly kind: 'unknown' };
 
 /** A produced record to hold: its own fields plus where and when it goes. */
@@ -75,6 +87,11 @@ export function doneRecord(intentOffset: number, timestamp: number): RecordInput
   return { key: null, value: Buffer.from(JSON.stringify({ intent: intentOffset })), timestamp, headers: [{ key: DONE_HEADER, value: null }] };
 }
 
+export function stateRecord(targets: readonly TargetSequence[], timestamp: number): RecordInput {
+  const rows = targets.map((t) => [t.topic, t.partition, t.producerEpoch, t.nextSequence]);
+  return { key: null, value: Buffer.from(JSON.stringify({ targets: rows })), timestamp, headers: [{ key: STATE_HEADER, value: null }] };
+}
+
 /** Reads the kind of the reader's current record from its last header. */
 export function readQueueRecord(reader: RecordReader): QueueRecord {
   if (reader.headerCount === 0) return UNKNOWN;
@@ -97,6 +114,17 @@ export function readQueueRecord(reader: RecordReader): QueueRecord {
     case DONE_HEADER: {
       const json = parseJson(reader.value());
       return json && Number.isSafeInteger(json.intent) ? { kind: 'done', intentOffset: json.intent } : UNKNOWN;
+    }
+    case STATE_HEADER: {
+      const json = parseJson(reader.value());
+      if (!json || !Array.isArray(json.targets)) return UNKNOWN;
+      const targets = (json.targets as unknown[][]).map(([topic, partition, epoch, next]) => ({
+        topic: String(topic),
+        partition: Number(partition),
+        producerEpoch: Number(epoch),
+        nextSequence: Number(next),
+      }));
+      return { kind: 'state', targets };
     }
     default:
       return UNKNOWN;

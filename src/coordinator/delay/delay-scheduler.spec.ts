@@ -12,7 +12,18 @@ const quiet = { log: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.f
 
 function scheduler(cluster: FakeDelayCluster, queue: number): DelayScheduler {
   const topic = queue === 0 ? SCHEDULE_TOPIC : levelTopic(queue);
-  const s = new DelayScheduler({ queue, topic, replica: cluster.ledQueue(topic)!, cluster, producerId: PRODUCER_ID, tickMs: TICK_MS, now: () => Date.now(), logger: quiet });
+  const s = new DelayScheduler({
+    queue,
+    topic,
+    replica: cluster.ledQueue(topic)!,
+    cluster,
+    producerId: PRODUCER_ID,
+    tickMs: TICK_MS,
+    now: () => Date.now(),
+    logger: quiet,
+    trimIntervalMs: 1000,
+    trimMinOffsets: 3,
+  });
   s.start();
   return s;
 }
@@ -177,5 +188,27 @@ describe('DelayScheduler', () => {
     await jest.advanceTimersByTimeAsync(100);
     expect(values(t.logs[0])).toEqual(['0', '2']);
     expect(values(t.logs[1])).toEqual(['1', '3']);
+  });
+
+  it('moves its log start past delivered records, keeping what is still pending and its sequences at each target', async () => {
+    const t = cluster.addTopic('t', 1);
+    const queue = cluster.queue(levelTopic(1));
+    cluster.hold(levelTopic(1), 't', [rec('k', 'a', T0 + 10), rec('k', 'b', T0 + 10), rec('k', 'c', T0 + 10)]);
+    cluster.hold(levelTopic(1), 't', [rec('k', 'later', T0 + 5000)]);
+    start(1);
+    await jest.advanceTimersByTimeAsync(1100);
+    expect(values(t.logs[0])).toEqual(['a', 'b', 'c']);
+    // Offsets 0-2 delivered, 3 pending: the log now starts at 3, after a state record.
+    expect(queue.logStartOffset).toBe(3);
+    expect(queueKinds(queue)).toEqual(['held', 'intent', 'done', 'state']);
+
+    running.pop()!.stop();
+    const restarted = start(1);
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(values(t.logs[0])).toEqual(['a', 'b', 'c', 'later']);
+    expect(restarted.stats()).toMatchObject({ delivered: 1, depth: 0 });
+    // Sequences carried on from the state record: 0-2 before, 3 now, in the same epoch.
+    const last = new RecordBatchView(t.logs[0].batches[1]);
+    expect([last.producerEpoch, last.baseSequence]).toEqual([0, 3]);
   });
 });

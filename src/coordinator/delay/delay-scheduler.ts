@@ -5,7 +5,7 @@ import { encodeRecordBatch, type RecordInput } from '../../protocol/record-batch
 import { RecordBatchSplitter } from '../../protocol/record-batch/record-batch-splitter';
 import { RecordReader } from '../../protocol/record-batch/record-reader';
 import type { DelayCluster, QueueReplica } from './delay-cluster';
-import { deliveredRecord, doneRecord, intentRecord, readQueueRecord, type DeliveryIntent } from './delay-queue-records';
+import { deliveredRecord, doneRecord, intentRecord, readQueueRecord, stateRecord, type DeliveryIntent } from './delay-queue-records';
 import { HeldRecordReader } from './held-record-reader';
 import { LatencyRecorder } from './latency-recorder';
 import { FifoQueue, MinHeap, type PendingQueue } from './pending-queues';
@@ -23,6 +23,9 @@ export interface DelaySchedulerOptions {
   readonly logger: LoggerService;
   readonly requestTimeoutMs?: number;
   readonly retryBackoffMs?: number;
+  /** How often the log's start may be moved past delivered records (10 s), and by at least how many offsets (10,000). */
+  readonly trimIntervalMs?: number;
+  readonly trimMinOffsets?: number;
 }
 
 export interface QueueStats {
@@ -44,6 +47,8 @@ const MAX_BATCH_RECORDS = 500;
 const MAX_DUE_PER_TICK = 20_000;
 const MAX_WAITING = 100_000;
 const SCAN_BYTES = 4 * 1024 * 1024;
+/** New held records read per pass when following the log: a burst is taken over a few ticks, not one long one. */
+const FOLLOW_BYTES = 16 * 1024 * 1024;
 const SEQUENCE_WRAP = 2147483648;
 
 interface WaitingRecord {
@@ -59,6 +64,8 @@ interface Target {
   epoch: number;
   nextSequence: number;
   busy: boolean;
+  /** The smallest queue offset of the delivery in flight (NaN when none): the log is kept from there. */
+  floor: number;
   waiting: WaitingRecord[];
   /** Intents found without their done record when the queue was loaded: sent again first. */
   unfinished: Array<{ offset: number; intent: DeliveryIntent }>;
@@ -143,6 +150,7 @@ export class DelayScheduler {
         this.follow();
       }
       this.takeDue();
+      this.maybeTrim();
     } catch (error) {
       this.options.logger.error(`${this.options.topic}: scheduler pass failed: ${error instanceof Error ? error.stack : error}`);
     }
@@ -190,6 +198,13 @@ export class DelayScheduler {
         case 'done':
           this.loadIntents.delete(record.intentOffset);
           break;
+        case 'state':
+          for (const t of record.targets) {
+            const target = this.target(t.topic, t.partition);
+            target.epoch = t.producerEpoch;
+            target.nextSequence = t.nextSequence;
+          }
+          break;
       }
     });
     if (this.scanOffset < end) return false;
@@ -209,7 +224,7 @@ export class DelayScheduler {
 
   /** New held records produced since the last pass (committed ones: below the high watermark). */
   private follow(): void {
-    this.scan(this.options.replica.highWatermark, Infinity, (offset, reader) => {
+    this.scan(this.options.replica.highWatermark, FOLLOW_BYTES, (offset, reader) => {
       const record = readQueueRecord(reader);
       // Intents and done records past the load are this scheduler's own.
       if (record.kind === 'held') this.pending.push(record.dueMs, offset);
@@ -270,7 +285,7 @@ export class DelayScheduler {
     const key = `${topic}:${partition}`;
     let target = this.targets.get(key);
     if (!target) {
-      target = { topic, partition, epoch: 0, nextSequence: 0, busy: false, waiting: [], unfinished: [] };
+      target = { topic, partition, epoch: 0, nextSequence: 0, busy: false, floor: NaN, waiting: [], unfinished: [] };
       this.targets.set(key, target);
     }
     return target;
@@ -307,7 +322,8 @@ export class DelayScheduler {
       if (reader) batch.push({ offset, dueMs: NaN, record: deliveredRecord(reader) });
     }
     if (batch.length !== intent.offsets.length) {
-      this.options.logger.error(`${this.options.topic}: records of the intent at offset ${intentOffset} are gone from the log; it is abandoned`);
+      // Only delivered records are trimmed: the intent's done record was what got lost.
+      this.options.logger.warn(`${this.options.topic}: the records of the intent at offset ${intentOffset} were trimmed after their delivery; nothing to resend`);
       target.busy = false;
       return this.kick(target);
     }
@@ -316,6 +332,7 @@ export class DelayScheduler {
 
   private async deliver(target: Target, intent: DeliveryIntent, batch: readonly WaitingRecord[], intentOffset?: number): Promise<void> {
     this.inFlightCount += batch.length;
+    target.floor = Math.min(...intent.offsets);
     let outcome: 'delivered' | 'dropped' | 'new-epoch' | 'stopped' = 'stopped';
     try {
       while (intentOffset === undefined && !this.stopped) {
@@ -339,6 +356,7 @@ export class DelayScheduler {
       this.options.logger.error(`${this.options.topic}: delivery to ${intent.topic}-${intent.partition} failed: ${error instanceof Error ? error.stack : error}`);
     } finally {
       this.inFlightCount -= batch.length;
+      target.floor = NaN;
     }
     if (outcome === 'new-epoch') {
       target.waiting.unshift(...batch.map((w) => ({ ...w })));
@@ -377,6 +395,46 @@ export class DelayScheduler {
       await this.backOff(`delivering to ${where}`, result.errorCode, result.errorMessage);
     }
     return 'stopped';
+  }
+
+  // ---- trimming the log -----------------------------------------------------------------
+
+  private lastTrimMs = 0;
+  private trimming = false;
+
+  /**
+   * Moves the log's start up to the first record still needed (pending, waiting, in flight or
+   * unfinished; nothing past what was read), after writing a state record with every target's
+   * producer epoch and next sequence — what the trimmed intents said — so a later load keeps them.
+   */
+  private maybeTrim(): void {
+    const now = this.options.now();
+    if (this.trimming || now - this.lastTrimMs < (this.options.trimIntervalMs ?? 10_000)) return;
+    this.lastTrimMs = now;
+    const replica = this.options.replica;
+    const floor = this.neededFrom();
+    if (floor - replica.logStartOffset < (this.options.trimMinOffsets ?? 10_000)) return;
+    this.trimming = true;
+    const targets = [...this.targets.values()].map((t) => ({ topic: t.topic, partition: t.partition, producerEpoch: t.epoch, nextSequence: t.nextSequence }));
+    void this.options.cluster
+      .produce(this.options.topic, 0, encodeRecordBatch([stateRecord(targets, now)]), -1, this.requestTimeoutMs)
+      .then((written) => {
+        if (!this.stopped && written.errorCode === ErrorCode.NONE) replica.deleteRecordsBefore(floor);
+      })
+      .finally(() => (this.trimming = false));
+  }
+
+  /** The smallest offset this scheduler may still read. */
+  private neededFrom(): number {
+    let floor = Math.min(this.scanOffset, this.options.replica.highWatermark);
+    const pending = this.pending.minOffset();
+    if (pending < floor) floor = pending;
+    for (const target of this.targets.values()) {
+      if (target.floor < floor) floor = target.floor;
+      for (const w of target.waiting) if (w.offset < floor) floor = w.offset;
+      for (const u of target.unfinished) for (const offset of u.intent.offsets) if (offset < floor) floor = offset;
+    }
+    return floor;
   }
 
   private backOff(what: string, errorCode: number, message: string | null | undefined): Promise<void> {

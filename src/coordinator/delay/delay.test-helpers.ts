@@ -32,6 +32,11 @@ export class MemoryLog implements QueueReplica {
     return base;
   }
 
+  deleteRecordsBefore(offset: number): void {
+    this.logStartOffset = Math.max(this.logStartOffset, Math.min(offset, this.end));
+    while (this.batches.length > 0 && new RecordBatchView(this.batches[0]).lastOffset < this.logStartOffset) this.batches.shift();
+  }
+
   read(offset: number, maxBytes: number, maxOffset: number): Buffer {
     const out: Buffer[] = [];
     let size = 0;
