@@ -68,9 +68,16 @@ export class ProduceHandler implements KafkaApiHandler<typeof ProduceApi> {
     if (isInternalTopic(entry.topic)) {
       // Only the brokers' delay schedulers write the internal topics (Kafka refuses clients' appends to them).
       const broker = ctx?.clientId?.startsWith(DELAY_CLIENT_ID_PREFIX) ?? false;
-      return broker ? undefined : failedAppend(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${entry.topic}`);
+      return broker ? this.appendToQueue(request, entry) : failedAppend(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${entry.topic}`);
     }
     return this.delayed?.divert(request.acks, request.timeoutMs, entry);
+  }
+
+  /** Held records forwarded by another broker: appended, then the queue's scheduler reads them. */
+  private async appendToQueue(request: ProduceRequest, entry: ProduceEntry): Promise<AppendOutcome> {
+    const [outcome] = await this.replicas.appendRecords(request.acks, request.timeoutMs, [entry]);
+    if (outcome.errorCode === ErrorCode.NONE) this.delayed?.appendedToQueue(entry.topic);
+    return outcome;
   }
 
   private respond(request: ProduceRequest, outcomes: readonly AppendOutcome[]): ProduceResponse | null {

@@ -47,6 +47,8 @@ const MAX_BATCH_RECORDS = 500;
 const MAX_DUE_PER_TICK = 20_000;
 const MAX_WAITING = 100_000;
 const SCAN_BYTES = 4 * 1024 * 1024;
+/** The longest sleep of a scheduler with nothing pending. */
+const IDLE_MS = 1000;
 /** New held records read per pass when following the log: a burst is taken over a few ticks, not one long one. */
 const FOLLOW_BYTES = 16 * 1024 * 1024;
 const SEQUENCE_WRAP = 2147483648;
@@ -155,8 +157,18 @@ export class DelayScheduler {
       this.options.logger.error(`${this.options.topic}: scheduler pass failed: ${error instanceof Error ? error.stack : error}`);
     }
     const next = this.pending.peekDue();
-    const wait = Number.isNaN(next) || this.waitingCount >= MAX_WAITING ? this.options.tickMs : next - this.options.now();
+    // Idle, it only checks its log now and then: appends through this broker wake it at once.
+    if (Number.isNaN(next) && this.waitingCount === 0) return this.arm(IDLE_MS);
+    const wait = this.waitingCount >= MAX_WAITING ? this.options.tickMs : next - this.options.now();
     this.arm(Math.max(0, Math.min(this.options.tickMs, wait)));
+  }
+
+  /** New held records were appended to the queue: read them now rather than at the next tick. */
+  wake(): void {
+    if (this.stopped || !this.loaded) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.arm(0);
   }
 
   private arm(delayMs: number): void {

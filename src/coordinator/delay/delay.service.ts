@@ -97,7 +97,13 @@ export class DelayService implements OnApplicationBootstrap, OnModuleDestroy {
       for (const batch of batchesWithin(records, this.config.messageMaxBytes)) appends.push(this.cluster.produce(queueTopic(queue), 0, batch, acks, timeoutMs));
     }
     const results = await Promise.all(appends);
+    for (const queue of byQueue.keys()) this.schedulers.get(queue)?.wake();
     return results.find((r) => r.errorCode !== ErrorCode.NONE) ?? { errorCode: ErrorCode.NONE, baseOffset: -1 };
+  }
+
+  /** Held records were appended to `topic` through this broker (forwarded by another one). */
+  wake(topic: string): void {
+    for (const [queue, scheduler] of this.schedulers) if (queueTopic(queue) === topic) scheduler.wake();
   }
 
   stats(): DelayStats {

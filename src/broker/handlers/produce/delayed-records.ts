@@ -90,6 +90,11 @@ export class DelayedRecords {
     });
   }
 
+  /** Another broker's scheduler or produce path appended to a delay topic this broker leads. */
+  appendedToQueue(topic: string): void {
+    this.delays.wake(topic);
+  }
+
   /** The batch's records sorted into delay queues and ordinary ones; a string for a bad header; undefined when none is delayed. */
   private split(topic: string, reader: RecordReader, payload: Buffer): { held: Map<number, RecordInput[]>; ordinary: RecordInput[] } | string | undefined {
     const now = Date.now();
