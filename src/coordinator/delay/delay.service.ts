@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { BrokerConfig } from '../../config/broker.config';
+import { BrokerConfig, MAX_DELAY_LEVELS } from '../../config/broker.config';
 import { ErrorCode } from '../../protocol/errors/error-codes';
 import { encodeRecordBatch, type RecordInput } from '../../protocol/record-batch/record-batch-encoder';
 import type { DelayCluster, ProduceResult } from './delay-cluster';
@@ -32,6 +32,8 @@ export interface DelayStats {
   readonly brokerId: number;
   readonly levels: ReadonlyArray<DelayQueueInfo & { readonly level: number; readonly delayMs: number }>;
   readonly schedule: DelayQueueInfo;
+  /** Levels no longer in delay.levels whose queues this broker still drains. */
+  readonly retiredLevels: ReadonlyArray<DelayQueueInfo & { readonly level: number }>;
   /** Lateness of the last deliveries of this broker's schedulers, in ms. */
   readonly lateness: { readonly samples: number; readonly p50: number | null; readonly p99: number | null };
 }
@@ -64,9 +66,17 @@ export class DelayService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.config.delayEnable;
   }
 
-  /** Queue numbers: 0 the deliver-at heap, then the levels. */
+  /** Queue numbers: 0 the deliver-at heap, then the configured levels. */
   private get queues(): number[] {
     return Array.from({ length: this.levelsMs.length + 1 }, (_, i) => i);
+  }
+
+  /**
+   * Every queue a scheduler may run for: a level dropped from delay.levels still has its
+   * topic and perhaps held records (each carries its due time), so it is drained too.
+   */
+  private get possibleQueues(): number[] {
+    return Array.from({ length: MAX_DELAY_LEVELS + 1 }, (_, i) => i);
   }
 
   onApplicationBootstrap(): void {
@@ -118,6 +128,7 @@ export class DelayService implements OnApplicationBootstrap, OnModuleDestroy {
       brokerId: this.config.brokerId,
       levels: this.levelsMs.map((delayMs, i) => ({ level: i + 1, delayMs, ...info(i + 1) })),
       schedule: info(0),
+      retiredLevels: [...this.schedulers.keys()].filter((q) => q > this.levelsMs.length).map((level) => ({ level, ...info(level) })),
       lateness,
     };
   }
@@ -126,7 +137,7 @@ export class DelayService implements OnApplicationBootstrap, OnModuleDestroy {
   reconcile(): void {
     if (this.stopped) return;
     if (!this.topicsReady) void this.ensureTopics();
-    for (const queue of this.queues) {
+    for (const queue of this.possibleQueues) {
       const topic = queueTopic(queue);
       const replica = this.cluster.ledQueue(topic);
       const running = this.schedulers.get(queue);
