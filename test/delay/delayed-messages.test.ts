@@ -64,6 +64,20 @@ describe('delayed messages', () => {
     expect(arrivals.arrivals.map((a) => a.value).sort()).toEqual(lines.map((l) => l.split(':')[1]).sort());
   });
 
+  it.each(['gzip', 'lz4', 'zstd'])('looks into %s-compressed batches: ordinary records at once, delayed ones when due', async (codec) => {
+    const topic = `delay-${codec}`;
+    await createTopic(broker.port, topic, 1);
+    const sentFrom = Date.now();
+    const plain = await runKcat(['-b', broker.bootstrap, '-P', '-t', topic, '-z', codec], { input: 'plain\n' });
+    const held = await runKcat(['-b', broker.bootstrap, '-P', '-t', topic, '-z', codec, '-H', 'x-delay-level=1'], { input: 'held\n' });
+    expect([plain.code, held.code]).toEqual([0, 0]);
+    const arrivals = watch(topic, 1);
+    await arrivals.until(2, 5000);
+    arrivals.close();
+    expect(arrivals.arrivals.map((a) => a.value)).toEqual(['plain', 'held']);
+    expect(arrivals.arrivals[1].seenAt).toBeGreaterThanOrEqual(sentFrom + LEVELS_MS[0]);
+  });
+
   it('kafkajs x-deliver-at: delivered no earlier than the time and within a second after it; a past time at once', async () => {
     const topic = 'delay-at';
     await createTopic(broker.port, topic, 2);

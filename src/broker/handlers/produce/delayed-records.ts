@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { BrokerConfig } from '../../../config/broker.config';
 import { mayHoldDelayHeader, parseDelay } from '../../../coordinator/delay/delay-headers';
 import { heldRecord } from '../../../coordinator/delay/delay-queue-records';
@@ -8,6 +8,7 @@ import { ProtocolError } from '../../../protocol/protocol-error';
 import { encodeRecordBatch, type RecordInput } from '../../../protocol/record-batch/record-batch-encoder';
 import { BATCH_HEADER_SIZE, BatchAttributes, BatchOffsets, CompressionType } from '../../../protocol/record-batch/record-batch-layout';
 import { RecordReader } from '../../../protocol/record-batch/record-reader';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../../../protocol/record-batch/record-batch-view';
 import { failedAppend, type AppendOutcome, type Partition } from '../../replica/partition';
 import { ProduceBatchValidator } from '../../replica/produce-batch-validator';
 import type { ProducerBatch } from '../../replica/producer-state-manager';
@@ -31,6 +32,7 @@ import { ReplicaManager, type ProduceEntry } from '../../replica/replica-manager
  */
 @Injectable()
 export class DelayedRecords {
+  private readonly logger = new Logger('DelayedRecords');
   private readonly validator = new ProduceBatchValidator();
   private readonly reader = new RecordReader();
 
@@ -51,10 +53,18 @@ export class DelayedRecords {
     if (this.validator.validate(records, partition.config.maxMessageBytes)) return undefined;
     const batch = this.validator.view;
     if (batch.isTransactional) return undefined;
+    let payload: Buffer;
+    try {
+      payload = batch.recordsPayload(DEFAULT_MAX_DECOMPRESSED_BYTES);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      // What cannot be decompressed cannot be looked into: appended as without the feature.
+      this.logger.warn(`${partition.key}: a compressed batch was not checked for delay headers: ${error.message}`);
+      return undefined;
+    }
+    if (compressed && !mayHoldDelayHeader(payload, 0, payload.length)) return undefined;
     let split: { held: Map<number, RecordInput[]>; ordinary: RecordInput[] } | undefined;
     try {
-      const payload = batch.recordsPayload(partition.config.maxMessageBytes * 16);
-      if (compressed && !mayHoldDelayHeader(payload, 0, payload.length)) return undefined;
       const reader = this.reader.reset(payload, 0, payload.length, batch.recordCount, 0, batch.baseTimestamp, batch.isLogAppendTime ? batch.maxTimestamp : null);
       const parsed = this.split(entry.topic, reader, payload);
       if (typeof parsed === 'string') return { ...failedAppend(ErrorCode.INVALID_RECORD, `${entry.topic}-${entry.partition}: ${parsed}`), batchIndex: 0 };
