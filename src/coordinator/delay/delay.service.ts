@@ -165,13 +165,19 @@ export class DelayService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private ensuring: Promise<void> | undefined;
+  private lastTopicWarning = '';
 
 
   private ensureTopics(): Promise<void> {
     this.ensuring ??= this.cluster
       .ensureTopics(this.queues.map(queueTopic))
       .then(() => void (this.topicsReady = true))
-      .catch((error: unknown) => this.logger.warn(`delay topics not created yet: ${error instanceof Error ? error.message : error}`))
+      .catch((error: unknown) => {
+        // Tried again every second until enough brokers are up: said once per distinct reason.
+        const reason = `delay topics not created yet: ${error instanceof Error ? error.message : error}`;
+        if (reason !== this.lastTopicWarning) this.logger.warn(reason);
+        this.lastTopicWarning = reason;
+      })
       .finally(() => (this.ensuring = undefined));
     return this.ensuring;
   }
