@@ -47,7 +47,13 @@ export class ArrivalWatch {
         const batches = await fetchAllBatches(client, this.topic, partition, this.nextOffsets[partition]);
         const seenAt = Date.now();
         for (const bytes of batches) {
-          for (const record of new RecordBatchView(bytes).records()) {
+          const view = new RecordBatchView(bytes);
+          // Consumers skip control batches (the held-sequence markers of delayed records among them).
+          if (view.isControl) {
+            this.nextOffsets[partition] = Math.max(this.nextOffsets[partition], view.nextOffset);
+            continue;
+          }
+          for (const record of view.records()) {
             if (record.offset < this.nextOffsets[partition]) continue;
             const headers: Record<string, string> = {};
             for (const h of record.headers) headers[h.key] = h.value?.toString() ?? '';

@@ -5,6 +5,7 @@ import { heldRecord } from '../../../coordinator/delay/delay-queue-records';
 import { DelayService } from '../../../coordinator/delay/delay.service';
 import { ErrorCode } from '../../../protocol/errors/error-codes';
 import { ProtocolError } from '../../../protocol/protocol-error';
+import { ControlRecordType, encodeControlRecordKey } from '../../../protocol/record-batch/control-record';
 import { encodeRecordBatch, type RecordInput } from '../../../protocol/record-batch/record-batch-encoder';
 import { BATCH_HEADER_SIZE, BatchAttributes, BatchOffsets, CompressionType } from '../../../protocol/record-batch/record-batch-layout';
 import { RecordReader } from '../../../protocol/record-batch/record-reader';
@@ -13,6 +14,19 @@ import { failedAppend, type AppendOutcome, type Partition } from '../../replica/
 import { ProduceBatchValidator } from '../../replica/produce-batch-validator';
 import type { ProducerBatch } from '../../replica/producer-state-manager';
 import { ReplicaManager, type ProduceEntry } from '../../replica/replica-manager';
+
+/** The control record type of the held-sequence marker: outside Kafka's (0-6), so clients skip it as an unknown control record. */
+export const HELD_SEQUENCE_CONTROL_TYPE = 0x6b6e;
+
+/**
+ * An idempotent producer's batch whose records were held: one control record spanning the
+ * batch's offsets and sequences (the record sits at the last offset, so a consumer that
+ * steps past the records it sees lands after the batch).
+ */
+export function heldSequenceBatch(producerId: number, producerEpoch: number, baseSequence: number, count: number, timestamp: number): Buffer {
+  const record = { key: encodeControlRecordKey(HELD_SEQUENCE_CONTROL_TYPE as ControlRecordType), value: null, timestamp, offsetDelta: count - 1 };
+  return encodeRecordBatch([record], { control: true, producerId, producerEpoch, baseSequence, lastOffsetDelta: count - 1, baseTimestamp: timestamp });
+}
 
 /**
  * The Produce path's turn-off for delayed records (x-delay-level / x-deliver-at). With
@@ -24,9 +38,10 @@ import { ReplicaManager, type ProduceEntry } from '../../replica/replica-manager
  *  - its delayed records go to their delay queues with the producer's acks, and are
  *    acknowledged once durable there (offset -1: they have none in the topic yet);
  *  - its ordinary records, if any, are appended to the partition after that, as one batch;
- *  - an idempotent producer's sequence range is recorded for the partition (so its next
- *    batch follows on, and a retry is answered as a duplicate) — and taken back if the
- *    queue append fails;
+ *  - an idempotent producer's sequence range is recorded for the partition at once (so its
+ *    next in-flight batch follows on, and a retry is answered as a duplicate), taken back if
+ *    the queue append fails, and written to the log as a control batch once the records are
+ *    queued (heldSequenceBatch), so followers, a restart and a new leader know it too;
  *  - a bad delay header fails the whole batch with INVALID_RECORD and a message naming it.
  * Transactional batches and batches the checks reject take the ordinary path, which answers them.
  */
@@ -87,15 +102,28 @@ export class DelayedRecords {
     }
     const { held, ordinary } = split;
     const compression = batch.compression;
+    const marker = recorded && heldSequenceBatch(producerId, batch.producerEpoch, batch.baseSequence, batch.lastOffsetDelta + 1, batch.maxTimestamp);
+    const forget = (): void => void (recorded && partition.producers.forget(producerId, recorded));
     return this.delays.enqueue(held, acks, timeoutMs).then(async (queued) => {
       if (queued.errorCode !== ErrorCode.NONE) {
-        if (recorded) partition.producers.forget(producerId, recorded);
+        forget();
         return failedAppend(queued.errorCode as ErrorCode, queued.errorMessage ?? 'the delay queue did not take the records');
       }
-      if (ordinary.length === 0) return this.accepted(partition, -1);
-      // The producer's sequence range is recorded above; the ordinary rest is written without it.
-      const rest = encodeRecordBatch(ordinary, { compression });
-      const [outcome] = await this.replicas.appendRecords(acks, timeoutMs, [{ topic: entry.topic, partition: entry.partition, records: rest }]);
+      let outcome = this.accepted(partition, -1);
+      if (ordinary.length > 0) {
+        // The producer's sequence range is the marker's; the ordinary rest is written without it.
+        const rest = encodeRecordBatch(ordinary, { compression });
+        [outcome] = await this.replicas.appendRecords(acks, timeoutMs, [{ topic: entry.topic, partition: entry.partition, records: rest }]);
+        // A retry must then write the ordinary records again (the held ones are queued twice: never lost).
+        if (outcome.errorCode !== ErrorCode.NONE) {
+          forget();
+          return outcome;
+        }
+      }
+      if (marker && recorded) {
+        const marked = await this.replicas.appendHeldSequence(entry.topic, entry.partition, acks, timeoutMs, marker, recorded);
+        if (marked.errorCode !== ErrorCode.NONE) return marked;
+      }
       return outcome;
     });
   }
