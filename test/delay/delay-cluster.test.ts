@@ -35,6 +35,39 @@ describe('delayed messages in a cluster', () => {
     await cluster?.dispose();
   }, 60_000);
 
+  it('delivers due records to partitions led by the other broker (over the network) once, without holding them again', async () => {
+    await waitFor(async () => {
+      for (const topic of DELAY_TOPICS.keys()) await cluster.state(topic, 0);
+      return true;
+    }, { timeoutMs: 20_000, what: 'the delay topics' });
+    await cluster.waitForFullIsrs(DELAY_TOPICS, 2);
+    const topic = 'delay-remote';
+    await cluster.createTopic(topic, PARTITIONS, 2);
+    await cluster.waitForFullIsrs(new Map([[topic, PARTITIONS]]), 2);
+    const leaders = await Promise.all([0, 1].map(async (p) => (await cluster.state(topic, p)).leader));
+    // Two partitions over two brokers: whichever broker runs the heap's scheduler, one partition is led by the other.
+    expect(new Set(leaders).size).toBe(2);
+
+    const kafka = new Kafka({ clientId: 'delay-remote', brokers: cluster.bootstrapServers, logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const at = Date.now() + 1000;
+    const values = Array.from({ length: 60 }, (_, n) => `r-${n}`);
+    await producer.send({ topic, acks: -1, messages: values.map((value, n) => ({ key: `k-${n}`, value, headers: { 'x-deliver-at': String(at) } })) });
+    await producer.disconnect();
+
+    const watch = new ArrivalWatch(topic, PARTITIONS, (p) => cluster.byId(leaders[p]).port);
+    await watch.until(values.length, 10_000);
+    await watch.poll();
+    watch.close();
+    expect(watch.arrivals.map((a) => a.value).sort()).toEqual([...values].sort());
+    expect(new Set(watch.arrivals.map((a) => a.partition))).toEqual(new Set([0, 1]));
+    for (const a of watch.arrivals) {
+      expect(a.seenAt).toBeGreaterThanOrEqual(at);
+      expect(a.seenAt).toBeLessThanOrEqual(at + 1100);
+    }
+  }, 60_000);
+
   it('when the leader of the delay queues dies, the other broker’s schedulers take over and deliver every held record once, none early', async () => {
     await waitFor(async () => {
       for (const topic of DELAY_TOPICS.keys()) await cluster.state(topic, 0);

@@ -65,12 +65,13 @@ export class ProduceHandler implements KafkaApiHandler<typeof ProduceApi> {
   }
 
   private special(request: ProduceRequest, ctx: RequestContext | undefined, entry: ProduceEntry): AppendOutcome | Promise<AppendOutcome> | undefined {
+    const fromDelayBroker = ctx?.clientId?.startsWith(DELAY_CLIENT_ID_PREFIX) ?? false;
     if (isInternalTopic(entry.topic)) {
       // Only the brokers' delay schedulers write the internal topics (Kafka refuses clients' appends to them).
-      const broker = ctx?.clientId?.startsWith(DELAY_CLIENT_ID_PREFIX) ?? false;
-      return broker ? this.appendToQueue(request, entry) : failedAppend(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${entry.topic}`);
+      return fromDelayBroker ? this.appendToQueue(request, entry) : failedAppend(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${entry.topic}`);
     }
-    return this.delayed?.divert(request.acks, request.timeoutMs, entry);
+    // A due record delivered by another broker's scheduler still carries its delay header: it is not held again.
+    return fromDelayBroker ? undefined : this.delayed?.divert(request.acks, request.timeoutMs, entry);
   }
 
   /** Held records forwarded by another broker: appended, then the queue's scheduler reads them. */
