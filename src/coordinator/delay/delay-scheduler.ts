@@ -157,8 +157,10 @@ export class DelayScheduler {
       this.options.logger.error(`${this.options.topic}: scheduler pass failed: ${error instanceof Error ? error.stack : error}`);
     }
     const next = this.pending.peekDue();
-    // Idle, it only checks its log now and then: appends through this broker wake it at once.
-    if (Number.isNaN(next) && this.waitingCount === 0) return this.arm(IDLE_MS);
+    // Idle, it only checks its log now and then: appends through this broker wake it at once
+    // (records appended but not yet replicated, above the high watermark, are looked for each tick).
+    const unread = this.scanOffset < this.options.replica.logEndOffset;
+    if (Number.isNaN(next) && this.waitingCount === 0) return this.arm(unread ? this.options.tickMs : IDLE_MS);
     const wait = this.waitingCount >= MAX_WAITING ? this.options.tickMs : next - this.options.now();
     this.arm(Math.max(0, Math.min(this.options.tickMs, wait)));
   }
