@@ -4,6 +4,7 @@ import { BrokerModule } from '../broker/broker.module';
 import { ClusterController } from './cluster/cluster.controller';
 import { ConsumerGroupsController } from './consumer-groups/consumer-groups.controller';
 import { ConsumerGroupsService } from './consumer-groups/consumer-groups.service';
+import { DelaysController } from './delays/delays.controller';
 import { HealthModule } from './health/health.module';
 import { AdminTokenGuard } from './http/admin-token.guard';
 import { JsonBodyLimit } from './http/json-body-limit';
@@ -19,13 +20,14 @@ import { TopicsService } from './topics/topics.service';
 
 /**
  * The broker's HTTP side: REST admin under /api (any broker answers for the whole
- * cluster, through KafkaAdmin at its own listener), OpenAPI at /docs, /health, /metrics.
+ * cluster, through KafkaAdmin at its own listener), the delay queues this broker leads,
+ * OpenAPI at /docs, /health, /metrics.
  * The validation pipe, the Kafka error filter and the admin-token guard apply to every
  * route of the application.
  */
 @Module({
   imports: [BrokerModule, HealthModule],
-  controllers: [ClusterController, TopicsController, MessagesController, ConsumerGroupsController, MetricsController],
+  controllers: [ClusterController, TopicsController, MessagesController, ConsumerGroupsController, DelaysController, MetricsController],
   providers: [
     AdminKafkaClients,
     TopicsService,

@@ -6,6 +6,9 @@ import { KafkaController } from './controller/kafka-controller.service';
 import { COORDINATOR_CLUSTER } from '../coordinator/coordinator-cluster';
 import { COORDINATOR_PROVIDERS } from '../coordinator/coordinator.providers';
 import { GroupCoordinator } from '../coordinator/group-coordinator.service';
+import { DELAY_CLUSTER, DelayService } from '../coordinator/delay/delay.service';
+import { BrokerDelayCluster } from './delay/broker-delay-cluster';
+import { DelayedRecords } from './handlers/produce/delayed-records';
 import { ProduceHandler } from './handlers/00-produce.handler';
 import { FetchHandler } from './handlers/01-fetch.handler';
 import { ListOffsetsHandler } from './handlers/02-list-offsets.handler';
@@ -47,6 +50,9 @@ import { REPLICA_PROVIDERS } from './replica/replica.providers';
 
 /** The data path: ReplicaManager, producer ids, and the APIs that read and write records. */
 const DATA_PATH = [...REPLICA_PROVIDERS, ProduceHandler, FetchHandler, ListOffsetsHandler, DeleteRecordsHandler, InitProducerIdHandler, OffsetForLeaderEpochHandler];
+
+/** Delayed messages: the Produce path's turn-off, the schedulers (src/coordinator/delay) over the broker's replicas. */
+const DELAYS = [DelayedRecords, DelayService, BrokerDelayCluster, { provide: DELAY_CLUSTER, useExisting: BrokerDelayCluster }];
 
 /** Cluster metadata and topic administration: the view, the controller, registration, admin services. */
 const METADATA_PROVIDERS = [
@@ -95,7 +101,7 @@ const METADATA_HANDLERS = [
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [ApiRegistry, RequestRouter, KafkaServer, BrokerMetrics, ApiVersionsHandler, ...METADATA_PROVIDERS, ...METADATA_HANDLERS, ...DATA_PATH, ...GROUPS],
-  exports: [ApiRegistry, RequestRouter, KafkaServer, BrokerMetrics, METADATA_VIEW, MetadataCache, TopicAdmin, ReplicaManager, GroupCoordinator],
+  providers: [ApiRegistry, RequestRouter, KafkaServer, BrokerMetrics, ApiVersionsHandler, ...METADATA_PROVIDERS, ...METADATA_HANDLERS, ...DATA_PATH, ...GROUPS, ...DELAYS],
+  exports: [ApiRegistry, RequestRouter, KafkaServer, BrokerMetrics, METADATA_VIEW, MetadataCache, TopicAdmin, ReplicaManager, GroupCoordinator, DelayService],
 })
 export class BrokerModule {}

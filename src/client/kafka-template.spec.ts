@@ -181,4 +181,48 @@ describe('KafkaTemplate', () => {
     await template.onApplicationShutdown();
     expect(producer.closedWith).toBe(1234);
   });
+
+  describe('delay options', () => {
+    it('adds x-delay-level for delayLevel, keeping the record’s other headers', async () => {
+      const { template, producer } = templateWith();
+      await template.send({ topic: 't', key: 'k', value: 'v', headers: { trace: 'abc', multi: ['1', '2'] } }, { delayLevel: 3 });
+      expect(producer.sent[0].headers).toEqual([
+        { key: 'trace', value: 'abc' },
+        { key: 'multi', value: '1' },
+        { key: 'multi', value: '2' },
+        { key: 'x-delay-level', value: '3' },
+      ]);
+    });
+
+    it('adds x-deliver-at for deliverAt (ms or a Date) and for delayMs (from now), replacing a delay header already there', async () => {
+      const { template, producer } = templateWith();
+      await template.send({ topic: 't', value: 'v' }, { deliverAt: 1_800_000_000_000 });
+      await template.send({ topic: 't', value: 'v', headers: [{ key: 'x-delay-level', value: '1' }] }, { deliverAt: new Date(1_800_000_000_500) });
+      const before = Date.now();
+      await template.send({ topic: 't', value: 'v' }, { delayMs: 2500 });
+      expect(producer.sent[0].headers).toEqual([{ key: 'x-deliver-at', value: '1800000000000' }]);
+      expect(producer.sent[1].headers).toEqual([{ key: 'x-deliver-at', value: '1800000000500' }]);
+      const at = Number((producer.sent[2].headers as ReadonlyArray<{ value: string }>)[0].value);
+      expect(at).toBeGreaterThanOrEqual(before + 2500);
+      expect(at).toBeLessThanOrEqual(Date.now() + 2500);
+    });
+
+    it.each([
+      [{ delayLevel: 0 }, /delayLevel must be an integer >= 1/],
+      [{ delayLevel: 1.5 }, /delayLevel must be an integer >= 1/],
+      [{ delayMs: -1 }, /delayMs must be a number >= 0/],
+      [{ deliverAt: Number.NaN }, /deliverAt must be a time/],
+      [{ delayLevel: 1, delayMs: 5 }, /give one of delayLevel, deliverAt and delayMs/],
+    ])('refuses %p without sending anything', async (options, message) => {
+      const { template, producer } = templateWith();
+      await expect(template.send({ topic: 't', value: 'v' }, options)).rejects.toMatchObject({ code: ErrorCode.INVALID_REQUEST, message: expect.stringMatching(message) });
+      expect(producer.sent).toHaveLength(0);
+    });
+
+    it('sends the record as it is when the options ask for no delay', async () => {
+      const { template, producer } = templateWith();
+      await template.send({ topic: 't', value: 'v', headers: { h: 'x' } }, {});
+      expect(producer.sent[0].headers).toEqual({ h: 'x' });
+    });
+  });
 });

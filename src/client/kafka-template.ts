@@ -3,7 +3,8 @@ import { ErrorCode } from '../protocol';
 import type { ClientConfig } from '../config/client.config';
 import type { PartitionMetadata } from './cluster/cluster-metadata';
 import { ClientConfigError, KafkaClientError } from './errors';
-import { KafkaProducer, type ProducerRecord, type RecordCompletion, type RecordMetadata } from './producer/kafka-producer';
+import { DELAY_LEVEL_HEADER, DELIVER_AT_HEADER } from '../protocol/delay-header-names';
+import { KafkaProducer, type HeaderValue, type ProducerRecord, type RecordCompletion, type RecordHeaders, type RecordMetadata } from './producer/kafka-producer';
 import { producerOptionsFromConfig, type ProducerOptions } from './producer/producer-options';
 import { bufferSerializer, resolveSerializer, type Serializer, type SerializerSpec } from './producer/serializers';
 
@@ -21,10 +22,18 @@ export interface TemplateRecordMetadata extends RecordMetadata {
 }
 
 /**
- * Per-send options, beside the record. None are defined yet: the slot exists so
- * delivery options (issue 10's delays) arrive without another overload.
+ * Per-send options, beside the record: at most one delay. The broker holds the record back
+ * and appends it to its topic when due (same key, value and headers; the key's partition).
+ * The send resolves once the broker holds the record durably, with offset -1.
  */
-export type KafkaSendOptions = Readonly<Record<never, never>>;
+export interface KafkaSendOptions {
+  /** One of the broker's delay.levels, 1-based (RocketMQ's 1s 5s 10s 30s 1m ... 2h by default). */
+  readonly delayLevel?: number;
+  /** Deliver at this time (epoch ms or a Date); a past time delivers at once. */
+  readonly deliverAt?: number | Date;
+  /** Deliver this many ms from now (this process's clock: sent as deliverAt). */
+  readonly delayMs?: number;
+}
 
 /** The producer calls the template makes; KafkaProducer is the one used outside tests. */
 export interface TemplateProducer {
@@ -170,14 +179,16 @@ export class KafkaTemplate<K = string, V = any> implements OnApplicationShutdown
    * landed and it resolves the SendResult, with no promise chained on another and no
    * RecordMetadata copied (this runs once per record; bench/client.ts measures it).
    */
-  protected doSend(record: ProducerRecord<K, V>, _options?: KafkaSendOptions): Promise<SendResult<K, V>> {
+  protected doSend(record: ProducerRecord<K, V>, options?: KafkaSendOptions): Promise<SendResult<K, V>> {
     const topic = record.topic;
     let key: Buffer | null;
     let value: Buffer | null;
+    let headers = record.headers;
     try {
       if (typeof topic !== 'string' || topic.length === 0) throw new KafkaClientError(ErrorCode.INVALID_TOPIC_EXCEPTION, 'a record needs a topic', { retriable: false });
       key = serialize(this.keySerializer, record.key, topic, 'key');
       value = serialize(this.valueSerializer, record.value, topic, 'value');
+      if (options !== undefined) headers = withDelayHeader(headers, options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -186,10 +197,10 @@ export class KafkaTemplate<K = string, V = any> implements OnApplicationShutdown
     if (this.ownProducer !== undefined) {
       const promise = new Promise<SendResult<K, V>>(keepSettlers);
       const completion = new SendCompletion<K, V>(record, serializedKeySize, serializedValueSize, newResolve as Resolve<K, V>, newReject);
-      this.ownProducer.sendSerialized(topic, record.partition, record.timestamp, key, value, record.headers, completion);
+      this.ownProducer.sendSerialized(topic, record.partition, record.timestamp, key, value, headers, completion);
       return promise;
     }
-    return this.producer.send({ topic, key, value, partition: record.partition, timestamp: record.timestamp, headers: record.headers }).then((metadata) => ({
+    return this.producer.send({ topic, key, value, partition: record.partition, timestamp: record.timestamp, headers }).then((metadata) => ({
       producerRecord: record,
       recordMetadata: { topic: metadata.topic, partition: metadata.partition, offset: metadata.offset, timestamp: metadata.timestamp, serializedKeySize, serializedValueSize },
     }));
@@ -282,6 +293,38 @@ function serialize<T>(serializer: Serializer<T>, data: T | null | undefined, top
     const reason = error instanceof Error ? error.message : String(error);
     throw new KafkaClientError(ErrorCode.INVALID_RECORD, `Can't serialize the ${what} of a record for topic ${topic}: ${reason}`, { retriable: false, cause: error });
   }
+}
+
+/**
+ * The record's headers plus the delay header the options ask for (replacing any delay header
+ * the record already had, so the broker never sees two). Bad options are the caller's error.
+ */
+function withDelayHeader(headers: RecordHeaders | undefined, options: KafkaSendOptions): RecordHeaders | undefined {
+  const { delayLevel, deliverAt, delayMs } = options;
+  const given = [delayLevel, deliverAt, delayMs].filter((v) => v !== undefined).length;
+  if (given === 0) return headers;
+  if (given > 1) throw usageError('send options: give one of delayLevel, deliverAt and delayMs');
+  let header: { key: string; value: string };
+  if (delayLevel !== undefined) {
+    if (!Number.isInteger(delayLevel) || delayLevel < 1) throw usageError(`send options: delayLevel must be an integer >= 1, not ${String(delayLevel)}`);
+    header = { key: DELAY_LEVEL_HEADER, value: String(delayLevel) };
+  } else {
+    const at = delayMs !== undefined ? Date.now() + delayMs : deliverAt instanceof Date ? deliverAt.getTime() : deliverAt!;
+    const valid = delayMs !== undefined ? Number.isFinite(delayMs) && delayMs >= 0 : Number.isSafeInteger(at) && at >= 0;
+    if (!valid) throw usageError(`send options: ${delayMs !== undefined ? `delayMs must be a number >= 0, not ${String(delayMs)}` : `deliverAt must be a time in epoch ms or a Date, not ${String(deliverAt)}`}`);
+    header = { key: DELIVER_AT_HEADER, value: String(Math.ceil(at)) };
+  }
+  const kept: Array<{ key: string; value: HeaderValue }> = [];
+  if (Array.isArray(headers)) {
+    for (const h of headers as ReadonlyArray<{ key: string; value: HeaderValue }>) if (h.key !== DELAY_LEVEL_HEADER && h.key !== DELIVER_AT_HEADER) kept.push(h);
+  } else if (headers) {
+    for (const [k, v] of Object.entries(headers as Record<string, HeaderValue | readonly HeaderValue[] | undefined>)) {
+      if (k === DELAY_LEVEL_HEADER || k === DELIVER_AT_HEADER || v === undefined) continue;
+      for (const one of Array.isArray(v) ? (v as readonly HeaderValue[]) : [v as HeaderValue]) kept.push({ key: k, value: one });
+    }
+  }
+  kept.push(header);
+  return kept;
 }
 
 function usageError(message: string): KafkaClientError {

@@ -1,6 +1,7 @@
 import { IsOptional } from 'class-validator';
 import { ConfigKey } from './config-key.decorator';
-import { AtLeast, NotAbove, Satisfies } from './config-rules';
+import { AtLeast, Between, NotAbove, Satisfies } from './config-rules';
+import { parseDurationMs } from './config-value-kinds';
 import { formatListener, isListenerList, isWildcardHost, LISTENER_RULE, parseListener } from './listener-address';
 
 const HOUR_MS = 3_600_000;
@@ -9,6 +10,29 @@ const MINUTE_MS = 60_000;
 /** `host:port` pairs, comma-separated, with an optional chroot path after the last one (Kafka's syntax). */
 const ZOOKEEPER_CONNECT = /^[A-Za-z0-9._-]+:\d{1,5}(,[A-Za-z0-9._-]+:\d{1,5})*(\/[^\s,]*)?$/;
 export const EMBEDDED_STORE = 'embedded';
+
+export const DEFAULT_DELAY_LEVELS = '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h';
+/** At most 99 levels: the level topics are named __delay_level_01 ... __delay_level_99. */
+export const MAX_DELAY_LEVELS = 99;
+const DELAY_LEVELS_RULE = `must be 1 to ${MAX_DELAY_LEVELS} positive durations such as 1s 5s 1m 2h, separated by spaces or commas`;
+
+/** delay.levels as milliseconds, undefined when any item is not a positive duration. */
+export function parseDelayLevels(text: string): number[] | undefined {
+  const items = text.split(/[\s,]+/).filter((item) => item.length > 0);
+  if (items.length === 0 || items.length > MAX_DELAY_LEVELS) return undefined;
+  const levels: number[] = [];
+  for (const item of items) {
+    let ms: number;
+    try {
+      ms = parseDurationMs(item);
+    } catch {
+      return undefined;
+    }
+    if (!Number.isInteger(ms) || ms <= 0) return undefined;
+    levels.push(ms);
+  }
+  return levels;
+}
 
 /**
  * Broker settings under Kafka's own property names, with Kafka 3.9's defaults, so a
@@ -210,6 +234,33 @@ export class BrokerConfig {
   @ConfigKey('zookeeper.connection.timeout.ms', 'int')
   @AtLeast(1)
   zookeeperConnectionTimeoutMs!: number;
+
+  /** Delayed messages (x-delay-level / x-deliver-at headers); off, produced records are never inspected for them. */
+  @ConfigKey('delay.enable', 'boolean')
+  delayEnable = true;
+
+  /** RocketMQ's 18 levels by default; level N is the Nth duration. Space- or comma-separated. */
+  @ConfigKey('delay.levels', 'string')
+  @Satisfies('delayLevels', (value) => typeof value === 'string' && parseDelayLevels(value) !== undefined, DELAY_LEVELS_RULE)
+  delayLevels = DEFAULT_DELAY_LEVELS;
+
+  /** How often each delay scheduler looks for due records when it has nothing sooner to wait for. */
+  @ConfigKey('delay.tick.ms', 'int')
+  @Between(1, 1000)
+  delayTickMs = 100;
+
+  /**
+   * Replicas of each internal delay topic (Kafka's offsets.topic.replication.factor): they are
+   * created once this many brokers are alive. A single node on the embedded store uses 1.
+   */
+  @ConfigKey('delay.topic.replication.factor', 'int')
+  @AtLeast(1)
+  delayTopicReplicationFactor = 3;
+
+  /** delay.levels in milliseconds, level 1 first. */
+  get delayLevelsMs(): number[] {
+    return parseDelayLevels(this.delayLevels) ?? [];
+  }
 
   get usesEmbeddedStore(): boolean {
     return this.zookeeperConnect === '' || this.zookeeperConnect === EMBEDDED_STORE;

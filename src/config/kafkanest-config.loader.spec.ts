@@ -108,6 +108,11 @@ describe('loadKafkanestConfig', () => {
       expect(broker.numPartitions).toBe(1);
     });
 
+    it("defaults to RocketMQ's 18 delay levels and reads delay.levels with spaces or commas", () => {
+      expect(load().broker.delayLevelsMs).toEqual([1, 5, 10, 30, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600, 1200, 1800, 3600, 7200].map((s) => s * 1000));
+      expect(load({ sets: ['delay.levels=500ms, 2s 1m'] }).broker.delayLevelsMs).toEqual([500, 2000, 60_000]);
+    });
+
     it('accepts a ZooKeeper connect string with a chroot', () => {
       const { broker } = load({ sets: ['zookeeper.connect=zk1:2181,zk2:2181/kafka'] });
       expect(broker.zookeeperConnect).toBe('zk1:2181,zk2:2181/kafka');
@@ -134,6 +139,9 @@ describe('loadKafkanestConfig', () => {
       [['zookeeper.connect=zk1'], 'zookeeper.connect=zk1: must be empty, "embedded", or host:port[,host:port...][/chroot] (from --set)'],
       [['group.min.session.timeout.ms=2000000'], 'group.min.session.timeout.ms=2000000: must be <= group.max.session.timeout.ms (1800000) (from --set)'],
       [['admin.token=short'], 'admin.token=****: must be at least 16 characters (from --set)'],
+      [['delay.levels=1s 0s'], 'delay.levels=1s 0s: must be 1 to 99 positive durations such as 1s 5s 1m 2h, separated by spaces or commas (from --set)'],
+      [['delay.levels=1s soon'], 'delay.levels=1s soon: must be 1 to 99 positive durations such as 1s 5s 1m 2h, separated by spaces or commas (from --set)'],
+      [['delay.tick.ms=0'], 'delay.tick.ms=0: must be between 1 and 1000 (from --set)'],
     ])('%p fails with %p', (sets, message) => {
       const error = failure({ sets });
       expect(error.message).toBe(message);

@@ -1,5 +1,5 @@
 // Api: Produce (key 0) v3–v11; not supported: transactions (transactional batches answer INVALID_TXN_STATE), broker-side recompression (topic compression.type), per-record timestamp and compacted-key checks, KIP-951 leader hints.
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { ApiKey } from '../../protocol/api-key';
 import { ErrorCode, errorName } from '../../protocol/errors/error-codes';
 import { KafkaError } from '../../protocol/errors/kafka-error';
@@ -10,9 +10,12 @@ import {
   type ProduceResponsePartition,
 } from '../../protocol/schemas/produce.schema';
 import { KafkaApi } from '../api/kafka-api.decorator';
-import type { KafkaApiHandler } from '../api/kafka-api-handler';
-import type { AppendOutcome } from '../replica/partition';
+import type { KafkaApiHandler, RequestContext } from '../api/kafka-api-handler';
+import { DELAY_CLIENT_ID_PREFIX } from '../delay/broker-delay-cluster';
+import { failedAppend, type AppendOutcome } from '../replica/partition';
 import { ReplicaManager, type ProduceEntry } from '../replica/replica-manager';
+import { isInternalTopic } from '../topics/topic-name';
+import { DelayedRecords } from './produce/delayed-records';
 import { hasTransactionalRecords } from './produce/transactional-records';
 
 /**
@@ -28,9 +31,13 @@ export class ProduceHandler implements KafkaApiHandler<typeof ProduceApi> {
   readonly api = ProduceApi;
   readonly versions = '3-11';
 
-  constructor(private readonly replicas: ReplicaManager) {}
+  constructor(
+    private readonly replicas: ReplicaManager,
+    /** Absent in unit specs of the ordinary path. */
+    @Optional() private readonly delayed?: DelayedRecords,
+  ) {}
 
-  handle(request: ProduceRequest): ProduceResponse | null | Promise<ProduceResponse | null> {
+  handle(request: ProduceRequest, ctx?: RequestContext): ProduceResponse | null | Promise<ProduceResponse | null> {
     const entries: ProduceEntry[] = [];
     for (const topic of request.topicData) {
       for (const p of topic.partitionData) entries.push({ topic: topic.name, partition: p.index, records: p.records });
@@ -39,8 +46,39 @@ export class ProduceHandler implements KafkaApiHandler<typeof ProduceApi> {
       const denied = entries.map(() => ({ errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, baseOffset: -1, nextOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 }));
       return this.respond(request, denied);
     }
-    const outcomes = this.replicas.appendRecords(request.acks, request.timeoutMs, entries);
-    return outcomes instanceof Promise ? outcomes.then((o) => this.respond(request, o)) : this.respond(request, outcomes);
+    // Delayed records and internal topics are answered here; the rest goes to the log as one call.
+    let answered: Array<AppendOutcome | Promise<AppendOutcome> | undefined> | undefined;
+    entries.forEach((entry, i) => {
+      const answer = this.special(request, ctx, entry);
+      if (answer !== undefined) (answered ??= [])[i] = answer;
+    });
+    if (!answered) {
+      const outcomes = this.replicas.appendRecords(request.acks, request.timeoutMs, entries);
+      return outcomes instanceof Promise ? outcomes.then((o) => this.respond(request, o)) : this.respond(request, outcomes);
+    }
+    const special = answered;
+    const ordinary = entries.filter((_, i) => special[i] === undefined);
+    return Promise.all([this.replicas.appendRecords(request.acks, request.timeoutMs, ordinary), Promise.all(special)]).then(([appended, diverted]) => {
+      let next = 0;
+      return this.respond(request, entries.map((_, i) => diverted[i] ?? appended[next++]));
+    });
+  }
+
+  private special(request: ProduceRequest, ctx: RequestContext | undefined, entry: ProduceEntry): AppendOutcome | Promise<AppendOutcome> | undefined {
+    const fromDelayBroker = ctx?.clientId?.startsWith(DELAY_CLIENT_ID_PREFIX) ?? false;
+    if (isInternalTopic(entry.topic)) {
+      // Only the brokers' delay schedulers write the internal topics (Kafka refuses clients' appends to them).
+      return fromDelayBroker ? this.appendToQueue(request, entry) : failedAppend(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${entry.topic}`);
+    }
+    // A due record delivered by another broker's scheduler still carries its delay header: it is not held again.
+    return fromDelayBroker ? undefined : this.delayed?.divert(request.acks, request.timeoutMs, entry);
+  }
+
+  /** Held records forwarded by another broker: appended, then the queue's scheduler reads them. */
+  private async appendToQueue(request: ProduceRequest, entry: ProduceEntry): Promise<AppendOutcome> {
+    const [outcome] = await this.replicas.appendRecords(request.acks, request.timeoutMs, [entry]);
+    if (outcome.errorCode === ErrorCode.NONE) this.delayed?.appendedToQueue(entry.topic);
+    return outcome;
   }
 
   private respond(request: ProduceRequest, outcomes: readonly AppendOutcome[]): ProduceResponse | null {

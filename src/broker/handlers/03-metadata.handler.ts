@@ -18,7 +18,7 @@ import { brokersForListener, selfAsBroker } from '../metadata/broker-endpoints';
 import { MetadataCache } from '../metadata/metadata-cache.service';
 import type { TopicInfo } from '../metadata/metadata-view';
 import { TopicAdmin } from '../topics/topic-admin.service';
-import { isValidTopicName } from '../topics/topic-name';
+import { isInternalTopic, isValidTopicName } from '../topics/topic-name';
 
 /** Kafka's INT32_MIN: authorized operations were not asked for. */
 const OPERATIONS_OMITTED = -2147483648;
@@ -83,7 +83,8 @@ export class MetadataHandler implements KafkaApiHandler<typeof MetadataApi> {
     const topic = this.cache.topic(name);
     if (topic) return this.describe(topic, includeOps);
     if (!isValidTopicName(name)) return errorTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
-    if (!allowAutoCreate) return errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    // Internal topics are made by the broker with their own settings, never by a client's lookup.
+    if (!allowAutoCreate || isInternalTopic(name)) return errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const [created] = await this.topicAdmin.createTopics([{ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] }], {
       timeoutMs: 0,
       anyBroker: true,

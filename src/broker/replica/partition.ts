@@ -4,7 +4,7 @@ import { ErrorCode } from '../../protocol/errors/error-codes';
 import { RecordBatchSplitter } from '../../protocol/record-batch/record-batch-splitter';
 import { FollowerReplica } from './follower-replica';
 import { ProduceBatchValidator } from './produce-batch-validator';
-import { ProducerStateManager } from './producer-state-manager';
+import { ProducerStateManager, type ProducerBatch } from './producer-state-manager';
 import type { TopicDataConfig } from './topic-data-config';
 
 export const enum ReplicaRole {
@@ -196,16 +196,37 @@ export class Partition {
         };
       }
     }
+    return this.write(records!, producerId, producerEpoch, firstSeq, lastSeq, lastOffsetDelta, maxTimestamp);
+  }
+
+  /**
+   * Delayed messages: a control batch the broker built for an idempotent producer's batch
+   * whose records went to the delay queues. It carries the batch's producer id, epoch and
+   * sequence range, so the range is in the log — followers, a restart and a new leader
+   * know it, and the producer's next batch follows on. Consumers skip control batches.
+   * `replacing` is the range recorded in memory while the records were being queued.
+   */
+  appendHeldSequence(records: Buffer, replacing: ProducerBatch): AppendOutcome {
+    if (!this.isLeader) return this.failed(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.localBrokerId} is not the leader of ${this.key}`);
+    const rejection = this.validator.validate(records, this.config.maxMessageBytes, true);
+    if (rejection) return this.failed(rejection.errorCode, rejection.message);
+    const batch = this.validator.view;
+    this.producers.forget(batch.producerId, replacing);
+    return this.write(records, batch.producerId, batch.producerEpoch, batch.baseSequence, batch.lastSequence, batch.lastOffsetDelta, batch.maxTimestamp);
+  }
+
+  /** Appends a validated batch as leader: the log, the producer's sequences, the high watermark. */
+  private write(records: Buffer, producerId: number, producerEpoch: number, firstSeq: number, lastSeq: number, lastOffsetDelta: number, maxTimestamp: number): AppendOutcome {
     let appendTime = -1;
     if (this.config.logAppendTime) {
       appendTime = this.now();
-      batch.setLogAppendTime(appendTime);
+      this.validator.view.setLogAppendTime(appendTime);
     }
-    const bytes = records!.length;
+    const bytes = records.length;
     let baseOffset: number;
     let lastOffset: number;
     try {
-      const appended = this.log.append(records!, this.leaderEpoch >= 0 ? this.leaderEpoch : undefined);
+      const appended = this.log.append(records, this.leaderEpoch >= 0 ? this.leaderEpoch : undefined);
       baseOffset = appended.baseOffset;
       lastOffset = appended.lastOffset;
     } catch (error) {
@@ -477,7 +498,8 @@ export class Partition {
     while (split.next()) {
       const batch = split.view;
       next = batch.nextOffset;
-      if (batch.producerId < 0 || batch.isControl || batch.baseSequence < 0) continue;
+      // Transaction markers carry no sequence; the delayed records' control batches do (appendHeldSequence).
+      if (batch.producerId < 0 || batch.baseSequence < 0) continue;
       this.producers.update(batch.producerId, batch.producerEpoch, {
         firstSeq: batch.baseSequence,
         lastSeq: batch.lastSequence,

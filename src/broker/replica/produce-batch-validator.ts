@@ -36,7 +36,8 @@ export class ProduceBatchValidator {
     return this.split.view;
   }
 
-  validate(records: Buffer | null, maxMessageBytes: number): BatchRejection | null {
+  /** `brokerBuilt`: a batch the broker made itself (a control batch), spared LogValidator's client checks (5). */
+  validate(records: Buffer | null, maxMessageBytes: number, brokerBuilt = false): BatchRejection | null {
     if (records === null || records.length === 0) {
       return invalid('a produce request must carry one record batch per partition (none given)');
     }
@@ -58,7 +59,7 @@ export class ProduceBatchValidator {
     }
     const corrupt = view.validationError();
     if (corrupt) return { errorCode: corrupt.errorCode as ErrorCode, message: corrupt.message, batchIndex: corrupt.errorCode === ErrorCode.INVALID_RECORD ? 0 : undefined };
-    const clientError = view.clientBatchError();
+    const clientError = brokerBuilt ? null : view.clientBatchError();
     if (clientError) return { errorCode: clientError.errorCode as ErrorCode, message: clientError.message, batchIndex: 0 };
     return null;
   }

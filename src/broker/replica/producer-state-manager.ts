@@ -102,8 +102,24 @@ export class ProducerStateManager {
       entry.epoch = epoch;
       entry.batches = [];
     }
-    entry.batches.push(batch);
+    // A range older than the last one (the control batch of delayed records, written once they
+    // were queued, after a later batch of the producer) goes before it: the last stays the newest.
+    let at = entry.batches.length;
+    while (at > 0 && precedes(batch, entry.batches[at - 1])) at--;
+    entry.batches.splice(at, 0, batch);
     if (entry.batches.length > RETAINED_BATCHES) entry.batches.shift();
+  }
+
+  /**
+   * Takes back a batch recorded before its records were durable elsewhere (held delayed
+   * records whose queue append then failed), so the producer's retry is not taken for a
+   * duplicate.
+   */
+  forget(producerId: number, batch: ProducerBatch): void {
+    const entry = this.producers.get(producerId);
+    if (!entry) return;
+    entry.batches = entry.batches.filter((b) => b !== batch);
+    if (entry.batches.length === 0) this.producers.delete(producerId);
   }
 
   /**
@@ -128,6 +144,12 @@ export class ProducerStateManager {
   clear(): void {
     this.producers.clear();
   }
+}
+
+/** Whether `a`'s sequences come before `b`'s (less than half the sequence space apart, so a wrap reads right). */
+function precedes(a: ProducerBatch, b: ProducerBatch): boolean {
+  const distance = b.firstSeq - a.lastSeq;
+  return (distance > 0 && distance < 2 ** 30) || (distance < 0 && distance < -(2 ** 30));
 }
 
 function reject(errorCode: ErrorCode, message: string): SequenceVerdict {

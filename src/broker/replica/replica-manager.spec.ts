@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../protocol/errors/error-codes';
 import { BatchOffsets } from '../../protocol/record-batch/record-batch-layout';
 import { RecordBatchSplitter } from '../../protocol/record-batch/record-batch-splitter';
+import { heldSequenceBatch } from '../handlers/produce/delayed-records';
 import type { FetchParams, FetchPartitionData } from './replica-manager';
 import { batch, baseOffsetsIn, createDataPath, valuesIn, type DataPathFixture } from './replica-manager.test-helpers';
 
@@ -203,6 +204,48 @@ describe('ReplicaManager', () => {
       const [next] = await fx.replicas.appendRecords(1, 1000, [{ topic: 't', partition: 0, records: idem(4) }]);
       expect(next).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 4 });
       expect(fx.replicas.getPartition('t', 0)!.log.logEndOffset).toBe(6);
+    });
+  });
+
+  describe('held sequences of delayed records', () => {
+    const idem = (seq: number, count = 2): Buffer => batch(count, { producerId: 42, producerEpoch: 0, baseSequence: seq, tag: `s${seq}` });
+    /** What the Produce path records while a batch's delayed records are being queued. */
+    const recordInMemory = (firstSeq: number, lastSeq: number) => {
+      const held = { firstSeq, lastSeq, firstOffset: -1, lastOffset: -1, timestamp: 0 };
+      fx.replicas.getPartition('t', 0)!.producers.update(42, 0, held);
+      return held;
+    };
+
+    it('writes the range as a control batch that a restart rebuilds: the next batch follows on, a retry is a duplicate', async () => {
+      await fx.replicas.appendRecords(1, 1000, [{ topic: 't', partition: 0, records: idem(0) }]);
+      const held = recordInMemory(2, 4);
+      const marked = await fx.replicas.appendHeldSequence('t', 0, -1, 1000, heldSequenceBatch(42, 0, 2, 3, 1_700_000_000_000), held);
+      expect(marked).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 2, nextOffset: 5 });
+      await fx.reopen();
+      const [retry] = await fx.replicas.appendRecords(1, 1000, [{ topic: 't', partition: 0, records: idem(2, 3) }]);
+      expect(retry).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 2 });
+      const [next] = await fx.replicas.appendRecords(1, 1000, [{ topic: 't', partition: 0, records: idem(5) }]);
+      expect(next).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 5 });
+      // Between the records, the marker: one control record at the range's last offset, which consumers skip.
+      const split = new RecordBatchSplitter((await fetchOne(fx)).records);
+      const batches: Array<[number, number, boolean, number]> = [];
+      while (split.next()) batches.push([split.view.baseOffset, split.view.lastOffset, split.view.isControl, [...split.view.records()].map((r) => r.offset).pop()!]);
+      expect(batches).toEqual([
+        [0, 1, false, 1],
+        [2, 4, true, 4],
+        [5, 6, false, 6],
+      ]);
+    });
+
+    it('keeps the newest range last when a later batch of the producer was written while the held one was queued', async () => {
+      await fx.replicas.appendRecords(1, 1000, [{ topic: 't', partition: 0, records: idem(0) }]);
+      const held = recordInMemory(2, 3);
+      const [later] = await fx.replicas.appendRecords(1, 1000, [{ topic: 't', partition: 0, records: idem(4) }]);
+      expect(later.errorCode).toBe(ErrorCode.NONE);
+      await fx.replicas.appendHeldSequence('t', 0, 1, 1000, heldSequenceBatch(42, 0, 2, 2, 1_700_000_000_000), held);
+      await fx.reopen();
+      const [next] = await fx.replicas.appendRecords(1, 1000, [{ topic: 't', partition: 0, records: idem(6) }]);
+      expect(next.errorCode).toBe(ErrorCode.NONE);
     });
   });
 

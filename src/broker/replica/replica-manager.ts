@@ -11,6 +11,7 @@ import { TcpBrokerChannel, type BrokerChannelFactory } from './broker-channel';
 import { DelayedFetchPurgatory } from './delayed-fetch-purgatory';
 import { IsrManager, type IsrChangeListener, type IsrStateStore } from './isr-manager';
 import { failedAppend, Partition, type AppendOutcome } from './partition';
+import type { ProducerBatch } from './producer-state-manager';
 import type { FetcherSettings } from './replica-fetcher';
 import { ReplicaFetcherManager } from './replica-fetcher-manager';
 import { topicDataConfig, topicLogOverrides, type BrokerDataDefaults } from './topic-data-config';
@@ -396,6 +397,21 @@ export class ReplicaManager implements OnModuleDestroy {
     // Followers' fetches parked at their log end wait for exactly this.
     if (outcome.errorCode === ErrorCode.NONE) this.purgatory.partitionChanged(lookup.partition.key);
     return outcome;
+  }
+
+  /**
+   * Delayed messages: appends the control batch that records an idempotent producer's held
+   * sequence range (Partition.appendHeldSequence), answering by the producer's acks.
+   */
+  appendHeldSequence(topic: string, partition: number, acks: number, timeoutMs: number, records: Buffer, replacing: ProducerBatch): AppendOutcome | Promise<AppendOutcome> {
+    const lookup = this.leaderPartition(topic, partition);
+    if (!lookup.partition) return failedAppend(lookup.errorCode);
+    const outcome = lookup.partition.appendHeldSequence(records, replacing);
+    if (outcome.errorCode !== ErrorCode.NONE) return outcome;
+    this.purgatory.partitionChanged(lookup.partition.key);
+    if (acks !== -1) return outcome;
+    const acked = lookup.partition.waitForHighWatermark(outcome.nextOffset, timeoutMs);
+    return typeof acked === 'number' ? { ...outcome, errorCode: acked } : acked.then((errorCode) => ({ ...outcome, errorCode }));
   }
 
   // ---- fetch --------------------------------------------------------------------------

@@ -25,8 +25,11 @@ export function isValidTopicName(name: string | null | undefined): name is strin
   return invalidTopicNameReason(name) === null;
 }
 
+/** The delayed-message queues (src/coordinator/delay): __delay_schedule and __delay_level_NN. */
+const DELAY_TOPIC = /^__delay_(schedule|level_\d+)$/;
+
 export function isInternalTopic(name: string): boolean {
-  return INTERNAL_TOPICS.has(name);
+  return name.startsWith('__') && (INTERNAL_TOPICS.has(name) || DELAY_TOPIC.test(name));
 }
 
 /** The form two names are compared in for a collision ('.' read as '_'). */

@@ -19,6 +19,8 @@ export interface RecordInput {
   headers?: readonly RecordHeader[];
   /** Create time in ms; defaults to the batch's baseTimestamp (or now). */
   timestamp?: number;
+  /** Offset delta within the batch; defaults to the record's index (set with lastOffsetDelta for a batch with gaps). */
+  offsetDelta?: number;
 }
 
 export interface RecordBatchOptions {
@@ -89,7 +91,7 @@ function writeRecords(buf: Buffer, offset: number, records: readonly RecordInput
     offset = writeVarint(buf, offset, bodySizes[i]);
     buf[offset++] = 0;
     offset = writeVarint(buf, offset, (r.timestamp ?? baseTimestamp) - baseTimestamp);
-    offset = writeVarint(buf, offset, i);
+    offset = writeVarint(buf, offset, r.offsetDelta ?? i);
     const key = r.key ?? null;
     if (key === null) {
       buf[offset++] = 1; // zigzag(-1)
@@ -131,7 +133,7 @@ export function encodeRecordBatch(records: readonly RecordInput[], options: Reco
     const body =
       1 +
       varintSize(timestamp - baseTimestamp) +
-      varintSize(i) +
+      varintSize(r.offsetDelta ?? i) +
       (key === null ? 1 : varintSize(key.length) + key.length) +
       (r.value === null ? 1 : varintSize(r.value.length) + r.value.length) +
       recordHeadersSize(r.headers);

@@ -1,0 +1,81 @@
+// The two headers that hold a record back, as any Kafka client can write them
+// (kcat -H x-delay-level=3, kafkajs headers, Java's ProducerRecord headers):
+//
+//   x-delay-level  ASCII decimal level, 1..(number of delay.levels): wait that level's time
+//   x-deliver-at   ASCII decimal epoch milliseconds: deliver at that time (a past time: now)
+//
+// A record carrying both, or a value that is not such a number, is refused with
+// INVALID_RECORD and a message naming the header: nothing is silently dropped or ignored.
+import { readVarint, type Cursor } from '../../protocol/codec/varint';
+import { DELAY_LEVEL_HEADER, DELIVER_AT_HEADER } from '../../protocol/delay-header-names';
+import type { RecordReader } from '../../protocol/record-batch/record-reader';
+
+/** The prefix both keys share: a batch without these bytes has neither header. */
+const SHARED_PREFIX = Buffer.from('x-del', 'latin1');
+const LEVEL_KEY = Buffer.from(DELAY_LEVEL_HEADER, 'latin1');
+const AT_KEY = Buffer.from(DELIVER_AT_HEADER, 'latin1');
+const DECIMAL = /^\d{1,16}$/;
+
+/**
+ * The produce path's cheap pre-check: whether `bytes[start, end)` could hold a delay header
+ * key. One native byte search, no decoding; a false positive (a value that happens to
+ * contain "x-del") only costs the full parse.
+ */
+export function mayHoldDelayHeader(bytes: Buffer, start: number, end: number): boolean {
+  const at = bytes.indexOf(SHARED_PREFIX, start);
+  return at >= 0 && at + SHARED_PREFIX.length <= end;
+}
+
+/** When a record is due: queue 0 is the deliver-at heap, 1..N the levels. */
+export interface DelaySpec {
+  readonly queue: number;
+  readonly dueMs: number;
+}
+
+export type DelayParse = DelaySpec | { readonly error: string } | undefined;
+
+/**
+ * The delay the current record of `reader` asks for: undefined when it has neither header,
+ * `{ error }` for a bad value. `levelsMs[i]` is level i+1's delay; `nowMs` the arrival time.
+ */
+export function parseDelay(reader: RecordReader, buf: Buffer, levelsMs: readonly number[], nowMs: number): DelayParse {
+  const count = reader.headerCount;
+  if (count === 0) return undefined;
+  const cursor: Cursor = { offset: reader.headersStart };
+  let level: string | null | undefined;
+  let at: string | null | undefined;
+  for (let i = 0; i < count; i++) {
+    const keyLength = readVarint(buf, cursor);
+    const keyStart = cursor.offset;
+    cursor.offset += keyLength;
+    const valueLength = readVarint(buf, cursor);
+    const valueStart = cursor.offset;
+    cursor.offset += Math.max(0, valueLength);
+    const isLevel = keyLength === LEVEL_KEY.length && buf.compare(LEVEL_KEY, 0, keyLength, keyStart, keyStart + keyLength) === 0;
+    const isAt = !isLevel && keyLength === AT_KEY.length && buf.compare(AT_KEY, 0, keyLength, keyStart, keyStart + keyLength) === 0;
+    if (!isLevel && !isAt) continue;
+    const value = valueLength < 0 ? null : buf.toString('latin1', valueStart, valueStart + valueLength).trim();
+    const name = isLevel ? DELAY_LEVEL_HEADER : DELIVER_AT_HEADER;
+    if ((isLevel ? level : at) !== undefined) return { error: `header ${name} appears more than once` };
+    if (isLevel) level = value;
+    else at = value;
+  }
+  if (level === undefined && at === undefined) return undefined;
+  if (level !== undefined && at !== undefined) return { error: `a record may carry ${DELAY_LEVEL_HEADER} or ${DELIVER_AT_HEADER}, not both` };
+  if (level !== undefined) {
+    const n = level !== null && DECIMAL.test(level) ? Number(level) : NaN;
+    if (!(n >= 1 && n <= levelsMs.length)) {
+      return { error: `header ${DELAY_LEVEL_HEADER} must be an integer from 1 to ${levelsMs.length}, not ${describe(level)}` };
+    }
+    return { queue: n, dueMs: nowMs + levelsMs[n - 1] };
+  }
+  const due = at !== null && DECIMAL.test(at!) ? Number(at) : NaN;
+  if (!Number.isSafeInteger(due)) {
+    return { error: `header ${DELIVER_AT_HEADER} must be a time in epoch milliseconds (decimal digits), not ${describe(at!)}` };
+  }
+  return { queue: 0, dueMs: due };
+}
+
+function describe(value: string | null): string {
+  return value === null ? 'null' : `'${value.length > 40 ? `${value.slice(0, 40)}...` : value}'`;
+}

@@ -1,0 +1,78 @@
+import { BrokerConfig } from '../../config/broker.config';
+import { ErrorCode } from '../../protocol/errors/error-codes';
+import { heldRecord, levelTopic, SCHEDULE_TOPIC } from './delay-queue-records';
+import { DelayService } from './delay.service';
+import { FakeDelayCluster } from './delay.test-helpers';
+
+const T0 = 1_800_000_000_000;
+
+function service(cluster: FakeDelayCluster, configure: (config: BrokerConfig) => void = () => undefined): DelayService {
+  const config = new BrokerConfig();
+  config.delayLevels = '1s 2s';
+  config.delayTickMs = 50;
+  configure(config);
+  return new DelayService(config, cluster);
+}
+
+describe('DelayService', () => {
+  let cluster: FakeDelayCluster;
+  let delays: DelayService | undefined;
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: T0 });
+    cluster = new FakeDelayCluster();
+  });
+
+  afterEach(() => {
+    delays?.onModuleDestroy();
+    jest.useRealTimers();
+  });
+
+  it('creates the delay topics and runs a scheduler for each queue this broker leads, following leadership', async () => {
+    delays = service(cluster);
+    delays.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(0);
+    expect([...cluster.queues.keys()].sort()).toEqual([SCHEDULE_TOPIC, levelTopic(1), levelTopic(2)].sort());
+    delays.reconcile();
+    expect(delays.stats().levels.map((l) => [l.level, l.delayMs, l.topic, l.stats?.depth])).toEqual([
+      [1, 1000, '__delay_level_01', 0],
+      [2, 2000, '__delay_level_02', 0],
+    ]);
+
+    cluster.queue(levelTopic(1)).isLeader = false;
+    delays.reconcile();
+    expect(delays.stats().levels[0].stats).toBeUndefined();
+
+    const queue = cluster.queue(levelTopic(1));
+    queue.isLeader = true;
+    queue.leaderEpoch = 2;
+    delays.reconcile();
+    expect(delays.stats().levels[0].stats).toBeDefined();
+  });
+
+  it('drains a level dropped from delay.levels, reported among the retired levels', async () => {
+    const t = cluster.addTopic('t', 1);
+    cluster.hold(levelTopic(5), 't', [{ key: null, value: Buffer.from('old'), timestamp: T0, dueMs: T0 + 100, headers: [] }]);
+    delays = service(cluster);
+    delays.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(50);
+    expect(delays.stats().retiredLevels).toEqual([expect.objectContaining({ level: 5, topic: '__delay_level_05', stats: expect.objectContaining({ depth: 1 }) })]);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(t.logs[0].records().map((r) => r.value!.toString())).toEqual(['old']);
+  });
+
+  it('appends held records in batches within message.max.bytes, and its scheduler reads them at once', async () => {
+    const t = cluster.addTopic('t', 1);
+    delays = service(cluster, (config) => (config.messageMaxBytes = 2000));
+    delays.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(0);
+    const records = Array.from({ length: 50 }, (_, i) => heldRecord({ key: null, value: Buffer.alloc(100, i), timestamp: T0, headers: [] }, 't', T0 - 1));
+    const result = await delays.enqueue(new Map([[1, records]]), -1, 1000);
+    expect(result.errorCode).toBe(ErrorCode.NONE);
+    const queue = cluster.queue(levelTopic(1));
+    expect(queue.batches.length).toBeGreaterThan(2);
+    expect(queue.batches.every((b) => b.length <= 2000)).toBe(true);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(t.logs[0].records()).toHaveLength(50);
+  });
+});

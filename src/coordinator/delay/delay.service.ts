@@ -1,0 +1,195 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { BrokerConfig, MAX_DELAY_LEVELS } from '../../config/broker.config';
+import { ErrorCode } from '../../protocol/errors/error-codes';
+import { encodeRecordBatch, type RecordInput } from '../../protocol/record-batch/record-batch-encoder';
+import type { DelayCluster, ProduceResult } from './delay-cluster';
+import { queueTopic } from './delay-queue-records';
+import { DelayScheduler, type QueueStats } from './delay-scheduler';
+import { latencySummary } from './latency-recorder';
+
+export const DELAY_CLUSTER = Symbol('DELAY_CLUSTER');
+
+/**
+ * The delay schedulers' idempotent producer ids: 2^52 + queue, far above any id the
+ * /latest_producer_id_block allocator hands out (it counts up from 0 in blocks of 1000), and
+ * the same on every broker, so a scheduler that moves keeps its sequences at the targets.
+ */
+export const DELAY_PRODUCER_ID_BASE = 2 ** 52;
+
+/** How often leadership of the delay topics is checked besides metadata changes. */
+const RECONCILE_MS = 1000;
+
+export interface DelayQueueInfo {
+  readonly topic: string;
+  /** The broker leading the queue (running its scheduler), -1 when none. */
+  readonly leader: number;
+  /** Present when this broker runs the queue's scheduler. */
+  readonly stats?: QueueStats;
+}
+
+export interface DelayStats {
+  readonly enabled: boolean;
+  readonly brokerId: number;
+  readonly levels: ReadonlyArray<DelayQueueInfo & { readonly level: number; readonly delayMs: number }>;
+  readonly schedule: DelayQueueInfo;
+  /** Levels no longer in delay.levels whose queues this broker still drains. */
+  readonly retiredLevels: ReadonlyArray<DelayQueueInfo & { readonly level: number }>;
+  /** Lateness of the last deliveries of this broker's schedulers, in ms. */
+  readonly lateness: { readonly samples: number; readonly p50: number | null; readonly p99: number | null };
+}
+
+/**
+ * Delayed messages (RocketMQ's two designs over Kafka's logs): the Produce path hands held
+ * records to enqueue(); each delay topic's leader runs a DelayScheduler that delivers them
+ * when due. Schedulers follow leadership of the delay topics: one starts when this broker
+ * becomes leader (of a new epoch) and stops when it is not any more.
+ */
+@Injectable()
+export class DelayService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('DelayService');
+  private readonly schedulers = new Map<number, DelayScheduler>();
+  readonly levelsMs: readonly number[];
+  private unsubscribe: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private topicsReady = false;
+  private stopped = false;
+  now: () => number = Date.now;
+
+  constructor(
+    private readonly config: BrokerConfig,
+    @Inject(DELAY_CLUSTER) private readonly cluster: DelayCluster,
+  ) {
+    this.levelsMs = config.delayLevelsMs;
+  }
+
+  get enabled(): boolean {
+    return this.config.delayEnable;
+  }
+
+  /** Queue numbers: 0 the deliver-at heap, then the configured levels. */
+  private get queues(): number[] {
+    return Array.from({ length: this.levelsMs.length + 1 }, (_, i) => i);
+  }
+
+  /**
+   * Every queue a scheduler may run for: a level dropped from delay.levels still has its
+   * topic and perhaps held records (each carries its due time), so it is drained too.
+   */
+  private get possibleQueues(): number[] {
+    return Array.from({ length: MAX_DELAY_LEVELS + 1 }, (_, i) => i);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled) return;
+    this.unsubscribe = this.cluster.onChange(() => this.reconcile());
+    this.timer = setInterval(() => this.reconcile(), RECONCILE_MS);
+    this.timer.unref();
+    this.reconcile();
+  }
+
+  onModuleDestroy(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.timer) clearInterval(this.timer);
+    for (const scheduler of this.schedulers.values()) scheduler.stop();
+    this.schedulers.clear();
+  }
+
+  /**
+   * Appends held records to their queues (one batch per queue) with the producer's acks;
+   * the first failure is the answer. Records are appended before anything is answered, so
+   * a failure after a partial append makes the client retry the whole batch (see README).
+   */
+  async enqueue(byQueue: ReadonlyMap<number, RecordInput[]>, acks: number, timeoutMs: number): Promise<ProduceResult> {
+    if (!this.topicsReady) await this.ensureTopics();
+    const appends: Array<Promise<ProduceResult>> = [];
+    for (const [queue, records] of byQueue) {
+      for (const batch of batchesWithin(records, this.config.messageMaxBytes)) appends.push(this.cluster.produce(queueTopic(queue), 0, batch, acks, timeoutMs));
+    }
+    const results = await Promise.all(appends);
+    for (const queue of byQueue.keys()) this.schedulers.get(queue)?.wake();
+    return results.find((r) => r.errorCode !== ErrorCode.NONE) ?? { errorCode: ErrorCode.NONE, baseOffset: -1 };
+  }
+
+  /** Held records were appended to `topic` through this broker (forwarded by another one). */
+  wake(topic: string): void {
+    for (const [queue, scheduler] of this.schedulers) if (queueTopic(queue) === topic) scheduler.wake();
+  }
+
+  stats(): DelayStats {
+    const info = (queue: number): DelayQueueInfo => {
+      const topic = queueTopic(queue);
+      const stats = this.schedulers.get(queue)?.stats();
+      return stats ? { topic, leader: this.cluster.leaderOf(topic), stats } : { topic, leader: this.cluster.leaderOf(topic) };
+    };
+    const lateness = latencySummary([...this.schedulers.values()].map((s) => s.lateness));
+    return {
+      enabled: this.enabled,
+      brokerId: this.config.brokerId,
+      levels: this.levelsMs.map((delayMs, i) => ({ level: i + 1, delayMs, ...info(i + 1) })),
+      schedule: info(0),
+      retiredLevels: [...this.schedulers.keys()].filter((q) => q > this.levelsMs.length).map((level) => ({ level, ...info(level) })),
+      lateness,
+    };
+  }
+
+  /** Starts schedulers for the queues this broker now leads, stops those it no longer leads. */
+  reconcile(): void {
+    if (this.stopped) return;
+    if (!this.topicsReady) void this.ensureTopics();
+    for (const queue of this.possibleQueues) {
+      const topic = queueTopic(queue);
+      const replica = this.cluster.ledQueue(topic);
+      const running = this.schedulers.get(queue);
+      if (running && (!replica || replica.leaderEpoch !== running.leaderEpoch)) {
+        running.stop();
+        this.schedulers.delete(queue);
+        this.logger.log(`${topic}: scheduler stopped (leadership moved)`);
+      }
+      if (replica && !this.schedulers.has(queue)) {
+        const scheduler = new DelayScheduler({
+          queue,
+          topic,
+          replica,
+          cluster: this.cluster,
+          producerId: DELAY_PRODUCER_ID_BASE + queue,
+          tickMs: this.config.delayTickMs,
+          now: () => this.now(),
+          logger: this.logger,
+        });
+        this.schedulers.set(queue, scheduler);
+        this.logger.log(`${topic}: scheduler started in leader epoch ${replica.leaderEpoch}`);
+        scheduler.start();
+      }
+    }
+  }
+
+  private ensuring: Promise<void> | undefined;
+  private lastTopicWarning = '';
+
+
+  private ensureTopics(): Promise<void> {
+    this.ensuring ??= this.cluster
+      .ensureTopics(this.queues.map(queueTopic))
+      .then(() => void (this.topicsReady = true))
+      .catch((error: unknown) => {
+        // Tried again every second until enough brokers are up: said once per distinct reason.
+        const reason = `delay topics not created yet: ${error instanceof Error ? error.message : error}`;
+        if (reason !== this.lastTopicWarning) this.logger.warn(reason);
+        this.lastTopicWarning = reason;
+      })
+      .finally(() => (this.ensuring = undefined));
+    return this.ensuring;
+  }
+}
+
+/**
+ * The held records as batches the queue accepts (message.max.bytes): a produced batch near
+ * the limit grows by the two headers each held record carries, so it is halved until it fits.
+ */
+function batchesWithin(records: readonly RecordInput[], maxBytes: number): Buffer[] {
+  const batch = encodeRecordBatch(records);
+  if (batch.length <= maxBytes || records.length === 1) return [batch];
+  const half = Math.ceil(records.length / 2);
+  return [...batchesWithin(records.slice(0, half), maxBytes), ...batchesWithin(records.slice(half), maxBytes)];
+}
