@@ -7,8 +7,11 @@ import { KafkaConsumer } from './kafka-consumer';
 const GROUP = 'g';
 const TOPIC = 'orders';
 
-/** A broker that knows TOPIC, coordinates GROUP, refuses every commit and never answers a Fetch. */
-async function refusingBroker(): Promise<FakeBroker> {
+/**
+ * A broker that knows TOPIC and coordinates GROUP; OffsetCommit gets `commitError`, or no
+ * answer at all when it is undefined (as from a frozen broker); Fetch is never answered.
+ */
+async function coordinatingBroker(commitError?: ErrorCode): Promise<FakeBroker> {
   const broker: FakeBroker = await FakeBroker.start((request) => {
     switch (request.apiKey) {
       case ApiKey.Metadata:
@@ -16,7 +19,7 @@ async function refusingBroker(): Promise<FakeBroker> {
       case ApiKey.FindCoordinator:
         return coordinatorIsBroker(request, broker);
       case ApiKey.OffsetCommit:
-        return offsetCommitAnswer(request, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+        return commitError === undefined ? undefined : offsetCommitAnswer(request, commitError);
       default:
         return undefined;
     }
@@ -37,7 +40,7 @@ describe('KafkaConsumer', () => {
   let warnings: string[];
 
   beforeEach(async () => {
-    broker = await refusingBroker();
+    broker = await coordinatingBroker(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     warnings = [];
     jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
   });
@@ -89,16 +92,7 @@ describe('KafkaConsumer', () => {
 
 describe('KafkaConsumer auto-commit against a coordinator that stopped answering', () => {
   it('keeps one auto-commit in flight instead of sending one every interval', async () => {
-    const broker: FakeBroker = await FakeBroker.start((request) => {
-      switch (request.apiKey) {
-        case ApiKey.Metadata:
-          return oneBrokerMetadata(request, broker, 1);
-        case ApiKey.FindCoordinator:
-          return coordinatorIsBroker(request, broker);
-        default:
-          return undefined; // OffsetCommit (and Fetch) get no answer, as from a frozen broker
-      }
-    });
+    const broker = await coordinatingBroker();
     const c = new KafkaConsumer({ 'bootstrap.servers': broker.address, 'group.id': GROUP, 'auto.commit.interval.ms': 1, 'request.timeout.ms': 30_000 });
     try {
       c.assign([{ topic: TOPIC, partition: 0, offset: 5 }]);
