@@ -423,6 +423,7 @@ describe('metrics, health and docs', () => {
         '/api/consumer-groups',
         '/api/consumer-groups/{group}',
         '/api/consumer-groups/{group}/offsets',
+        '/api/delays',
         '/api/topics',
         '/api/topics/{name}',
         '/api/topics/{name}/messages',
