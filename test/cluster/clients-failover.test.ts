@@ -144,18 +144,28 @@ class KafkajsLoad {
     const started = Date.now();
     while (this.sent < TOTAL && !this.abandoned) {
       const due = this.unpaced ? TOTAL : Math.min(TOTAL - RESERVE, Math.floor(((Date.now() - started) * RATE) / 1000));
-      const values = Array.from({ length: Math.min(due - this.sent, 200) }, (_, i) => `kafkajs-${this.sent + i}`);
+      const first = this.sent;
+      const values = Array.from({ length: Math.min(due - first, 200) }, (_, i) => `kafkajs-${first + i}`);
       this.sent += values.length;
       if (values.length === 0) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         continue;
       }
-      try {
-        // One request at a time (maxInFlightRequests 1), so kafkajs keeps its sequences in order.
-        await this.producer.send({ topic: TOPIC, acks: -1, messages: values.map((value) => ({ key: value, value })) });
-        this.acknowledged.push(...values);
-      } catch (error) {
-        this.failures.push(error as Error);
+      // One partition per send(), one send at a time (maxInFlightRequests 1, so kafkajs keeps
+      // its sequences in order). A send spanning partitions on several brokers is not safe
+      // across a leader change in kafkajs 2.2: its retry skips every broker that answered the
+      // first attempt, so records of a partition that moved to such a broker are reported
+      // sent without ever being sent (tulios/kafkajs#1798), and its sequences drift into
+      // OUT_OF_ORDER_SEQUENCE_NUMBER after it.
+      for (let p = 0; p < PARTITIONS; p++) {
+        const batch = values.filter((_, i) => (first + i) % PARTITIONS === p);
+        if (batch.length === 0) continue;
+        try {
+          await this.producer.send({ topic: TOPIC, acks: -1, messages: batch.map((value) => ({ key: value, value, partition: p })) });
+          this.acknowledged.push(...batch);
+        } catch (error) {
+          this.failures.push(error as Error);
+        }
       }
     }
   }
