@@ -196,6 +196,19 @@ export class BrokerConfig {
   @ConfigKey('unclean.leader.election.enable', 'boolean')
   uncleanLeaderElectionEnable = false;
 
+  /** The controller moves leadership back to each partition's preferred (first) replica when a broker's share is off. */
+  @ConfigKey('auto.leader.rebalance.enable', 'boolean')
+  autoLeaderRebalanceEnable = true;
+
+  @ConfigKey('leader.imbalance.check.interval.seconds', 'long')
+  @AtLeast(1)
+  leaderImbalanceCheckIntervalSeconds = 300;
+
+  /** A broker leading fewer than this percentage of the partitions it is preferred for triggers the rebalance. */
+  @ConfigKey('leader.imbalance.per.broker.percentage', 'int')
+  @Between(0, 100)
+  leaderImbalancePerBrokerPercentage = 10;
+
   @ConfigKey('group.min.session.timeout.ms', 'int')
   @AtLeast(1)
   @NotAbove('groupMaxSessionTimeoutMs', 'group.max.session.timeout.ms')

@@ -12,7 +12,8 @@ import {
 import { METADATA_STORE, type MetadataStore } from '../../zk/metadata-store';
 import { BadVersionError } from '../../zk/metadata-store.errors';
 import { ControllerElection } from './controller-election';
-import { initialLeaderAndIsr, nextLeaderAndIsr } from './partition-leader-election';
+import { imbalancedBrokers, initialLeaderAndIsr, nextLeaderAndIsr, preferredLeaderAndIsr, type PartitionLeadership } from './partition-leader-election';
+import type { PartitionState } from '../../zk/accessors/partition-state.accessor';
 
 /**
  * The controller, Kafka's ZooKeeper-mode design in miniature. Elected through /controller
@@ -22,7 +23,10 @@ import { initialLeaderAndIsr, nextLeaderAndIsr } from './partition-leader-electi
  *    gets one per new partition: leader = first live replica, ISR = live replicas;
  *  - a change of the live brokers moves leadership off dead brokers and shrinks ISRs;
  *  - a topic marked at /admin/delete_topics/{topic} loses its states, assignment and config
- *    node, then the mark.
+ *    node, then the mark;
+ *  - every leader.imbalance.check.interval.seconds (auto.leader.rebalance.enable), brokers
+ *    leading too small a share of the partitions they are the preferred replica of get those
+ *    back, so that leadership spreads out again after brokers died and returned.
  * Work runs one event at a time, in arrival order, like Kafka's ControllerEventManager; each
  * event re-reads what it needs from the store, so a missed or merged watch event costs nothing.
  * Before writing, an event checks the epoch it won is still the newest; if not it resigns.
@@ -44,6 +48,7 @@ export class KafkaController implements BeforeApplicationShutdown {
   private readonly topicWatches = new Map<string, WatchedValue<unknown>>();
   private queue: Promise<void> = Promise.resolve();
   private started = false;
+  private rebalanceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: BrokerConfig,
@@ -93,6 +98,10 @@ export class KafkaController implements BeforeApplicationShutdown {
     this.duties.push(topics);
     const deletions = await this.deletions.watch((names) => this.enqueue('topic deletion', () => this.deleteTopics(names)));
     this.duties.push(deletions);
+    if (this.config.autoLeaderRebalanceEnable) {
+      this.rebalanceTimer = setInterval(() => this.enqueue('auto leader rebalance', () => this.rebalanceLeaders()), this.config.leaderImbalanceCheckIntervalSeconds * 1000);
+      this.rebalanceTimer.unref();
+    }
     this.enqueue('failover', async () => {
       await this.deleteTopics(deletions.initial);
       await this.onTopicsChanged(topics.initial);
@@ -104,6 +113,7 @@ export class KafkaController implements BeforeApplicationShutdown {
 
   private onResigned(): void {
     this.active = false;
+    clearInterval(this.rebalanceTimer);
     for (const duty of this.duties.splice(0)) duty.unsubscribe();
     for (const watch of this.topicWatches.values()) watch.unsubscribe();
     this.topicWatches.clear();
@@ -178,6 +188,34 @@ export class KafkaController implements BeforeApplicationShutdown {
         // Someone (a leader shrinking its ISR) wrote in between: look again on the next event.
         if (!(err instanceof BadVersionError)) throw err;
         this.enqueue(`retry ${topic}-${p}`, () => this.reconcileTopic(topic));
+      }
+    }
+  }
+
+  /** Kafka's checkAndTriggerAutoLeaderRebalance: preferred replicas of imbalanced brokers lead again. */
+  private async rebalanceLeaders(): Promise<void> {
+    const partitions: Array<PartitionLeadership & { topic: string; partition: number; state: PartitionState }> = [];
+    for (const topic of this.topicWatches.keys()) {
+      if (await this.deletions.isMarked(topic)) continue;
+      const assignment = await this.assignments.get(topic);
+      if (!assignment) continue;
+      for (let p = 0; p < assignment.partitions.length; p++) {
+        const state = await this.states.get(topic, p);
+        if (state) partitions.push({ topic, partition: p, replicas: assignment.partitions[p], leader: state.leader, state });
+      }
+    }
+    const imbalanced = imbalancedBrokers(partitions, this.config.leaderImbalancePerBrokerPercentage);
+    for (const { topic, partition, replicas, state } of partitions) {
+      if (!imbalanced.has(replicas[0])) continue;
+      const next = preferredLeaderAndIsr(replicas, state, this.live);
+      if (!next) continue;
+      await this.checkEpoch();
+      try {
+        await this.states.set(topic, partition, { leader: next.leader, isr: [...next.isr], leaderEpoch: next.leaderEpoch, controllerEpoch: this.epoch }, state.version);
+        this.logger.log(`${topic}-${partition}: leadership back to its preferred replica ${next.leader} (epoch ${next.leaderEpoch})`);
+      } catch (err) {
+        // The leader changed its ISR meanwhile: the next check looks again.
+        if (!(err instanceof BadVersionError)) throw err;
       }
     }
   }

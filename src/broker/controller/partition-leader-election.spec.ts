@@ -1,4 +1,4 @@
-import { initialLeaderAndIsr, nextLeaderAndIsr } from './partition-leader-election';
+import { imbalancedBrokers, initialLeaderAndIsr, nextLeaderAndIsr, preferredLeaderAndIsr } from './partition-leader-election';
 
 describe('partition leader election', () => {
   it('starts a partition with its first live replica leading and the live replicas in sync', () => {
@@ -28,5 +28,24 @@ describe('partition leader election', () => {
 
   it('elects the returning in-sync broker of a leaderless partition', () => {
     expect(nextLeaderAndIsr([0, 1], { leader: -1, isr: [0], leaderEpoch: 6 }, new Set([0, 1]), false)).toEqual({ leader: 0, isr: [0], leaderEpoch: 7 });
+  });
+
+  it('hands leadership back to the preferred replica only when it is live and in sync', () => {
+    const state = { leader: 1, isr: [1, 2, 0], leaderEpoch: 4 };
+    expect(preferredLeaderAndIsr([0, 1, 2], state, new Set([0, 1, 2]))).toEqual({ leader: 0, isr: [1, 2, 0], leaderEpoch: 5 });
+    expect(preferredLeaderAndIsr([0, 1, 2], { ...state, isr: [1, 2] }, new Set([0, 1, 2]))).toBeNull();
+    expect(preferredLeaderAndIsr([0, 1, 2], state, new Set([1, 2]))).toBeNull();
+    expect(preferredLeaderAndIsr([1, 0, 2], state, new Set([0, 1, 2]))).toBeNull();
+  });
+
+  it('finds the brokers leading too small a share of the partitions they are preferred for', () => {
+    const partitions = [
+      // Broker 0 is preferred for 4 and leads 3 (25% off); broker 1 preferred for 10 and leads 9 (10% off).
+      ...[0, 0, 0, 1].map((leader) => ({ replicas: [0, 1], leader })),
+      ...[1, 1, 1, 1, 1, 1, 1, 1, 1, 0].map((leader) => ({ replicas: [1, 0], leader })),
+    ];
+    expect(imbalancedBrokers(partitions, 10)).toEqual(new Set([0]));
+    expect(imbalancedBrokers(partitions, 5)).toEqual(new Set([0, 1]));
+    expect(imbalancedBrokers(partitions, 25)).toEqual(new Set());
   });
 });

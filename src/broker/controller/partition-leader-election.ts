@@ -44,3 +44,40 @@ export function nextLeaderAndIsr(replicas: readonly number[], state: CurrentStat
 function sameMembers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((id) => b.includes(id));
 }
+
+/**
+ * Kafka's preferred replica election for one partition: the first assigned replica leads
+ * again when it is live, in the ISR and not leading already; the ISR stays, the epoch is
+ * bumped. Null when nothing changes.
+ */
+export function preferredLeaderAndIsr(replicas: readonly number[], state: CurrentState, live: ReadonlySet<number>): CurrentState | null {
+  const preferred = replicas[0];
+  if (preferred === undefined || state.leader === preferred || !live.has(preferred) || !state.isr.includes(preferred)) return null;
+  return { leader: preferred, isr: state.isr, leaderEpoch: state.leaderEpoch + 1 };
+}
+
+export interface PartitionLeadership {
+  readonly replicas: readonly number[];
+  readonly leader: number;
+}
+
+/**
+ * The brokers whose share of leadership is off, as Kafka's auto leader rebalance judges it:
+ * of the partitions a broker is the preferred replica of, the fraction it does not lead is
+ * above `thresholdPercent`. Only those brokers' partitions are moved back, so a single
+ * partition out of place on a broker with many does not make the controller churn.
+ */
+export function imbalancedBrokers(partitions: Iterable<PartitionLeadership>, thresholdPercent: number): Set<number> {
+  const preferredFor = new Map<number, { total: number; notLed: number }>();
+  for (const { replicas, leader } of partitions) {
+    const preferred = replicas[0];
+    if (preferred === undefined) continue;
+    const counts = preferredFor.get(preferred) ?? { total: 0, notLed: 0 };
+    counts.total++;
+    if (leader !== preferred) counts.notLed++;
+    preferredFor.set(preferred, counts);
+  }
+  const imbalanced = new Set<number>();
+  for (const [broker, { total, notLed }] of preferredFor) if (notLed * 100 > thresholdPercent * total) imbalanced.add(broker);
+  return imbalanced;
+}
