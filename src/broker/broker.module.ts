@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ApiRegistry } from './api/api-registry';
 import { RequestRouter } from './api/request-router';
+import { ControlledShutdown } from './controller/controlled-shutdown.service';
 import { KafkaController } from './controller/kafka-controller.service';
+import { ControlledShutdownHandler } from './handlers/07-controlled-shutdown.handler';
 import { COORDINATOR_CLUSTER } from '../coordinator/coordinator-cluster';
 import { COORDINATOR_PROVIDERS } from '../coordinator/coordinator.providers';
 import { GroupCoordinator } from '../coordinator/group-coordinator.service';
@@ -60,6 +62,7 @@ const METADATA_PROVIDERS = [
   { provide: METADATA_VIEW, useExisting: MetadataCache },
   SESSION_FENCE_PROVIDER,
   KafkaController,
+  ControlledShutdown,
   BrokerRegistration,
   TopicAdmin,
   ConfigAdmin,
@@ -84,6 +87,7 @@ const GROUPS = [
 
 const METADATA_HANDLERS = [
   MetadataHandler,
+  ControlledShutdownHandler,
   CreateTopicsHandler,
   DeleteTopicsHandler,
   DescribeConfigsHandler,

@@ -196,6 +196,18 @@ export class BrokerConfig {
   @ConfigKey('unclean.leader.election.enable', 'boolean')
   uncleanLeaderElectionEnable = false;
 
+  /** On SIGTERM, ask the controller to move this broker's leaderships before stopping. */
+  @ConfigKey('controlled.shutdown.enable', 'boolean')
+  controlledShutdownEnable = true;
+
+  @ConfigKey('controlled.shutdown.max.retries', 'int')
+  @AtLeast(0)
+  controlledShutdownMaxRetries = 3;
+
+  @ConfigKey('controlled.shutdown.retry.backoff.ms', 'long')
+  @AtLeast(0)
+  controlledShutdownRetryBackoffMs = 5000;
+
   /** The controller moves leadership back to each partition's preferred (first) replica when a broker's share is off. */
   @ConfigKey('auto.leader.rebalance.enable', 'boolean')
   autoLeaderRebalanceEnable = true;

@@ -4,6 +4,9 @@ export enum ApiKey {
   Fetch = 1,
   ListOffsets = 2,
   Metadata = 3,
+  // 4-6 are ZooKeeper-mode controller-to-broker APIs (LeaderAndIsr, StopReplica, UpdateMetadata):
+  // our brokers follow the partition state nodes instead.
+  ControlledShutdown = 7,
   OffsetCommit = 8,
   OffsetFetch = 9,
   FindCoordinator = 10,

@@ -12,7 +12,8 @@ import {
 import { METADATA_STORE, type MetadataStore } from '../../zk/metadata-store';
 import { BadVersionError } from '../../zk/metadata-store.errors';
 import { ControllerElection } from './controller-election';
-import { imbalancedBrokers, initialLeaderAndIsr, nextLeaderAndIsr, preferredLeaderAndIsr, type PartitionLeadership } from './partition-leader-election';
+import { imbalancedBrokers, initialLeaderAndIsr, leaderAndIsrWithout, nextLeaderAndIsr, preferredLeaderAndIsr, type PartitionLeadership } from './partition-leader-election';
+import { ErrorCode } from '../../protocol/errors/error-codes';
 import type { PartitionState } from '../../zk/accessors/partition-state.accessor';
 
 /**
@@ -24,6 +25,8 @@ import type { PartitionState } from '../../zk/accessors/partition-state.accessor
  *  - a change of the live brokers moves leadership off dead brokers and shrinks ISRs;
  *  - a topic marked at /admin/delete_topics/{topic} loses its states, assignment and config
  *    node, then the mark;
+ *  - a broker's ControlledShutdown request moves the leadership of its partitions to other
+ *    in-sync replicas and takes it out of the ISRs it follows in, before it goes;
  *  - every leader.imbalance.check.interval.seconds (auto.leader.rebalance.enable), brokers
  *    leading too small a share of the partitions they are the preferred replica of get those
  *    back, so that leadership spreads out again after brokers died and returned.
@@ -49,6 +52,8 @@ export class KafkaController implements BeforeApplicationShutdown {
   private queue: Promise<void> = Promise.resolve();
   private started = false;
   private rebalanceTimer: NodeJS.Timeout | undefined;
+  /** Brokers that asked for a controlled shutdown, with the registration they asked from: no leadership goes back to them. */
+  private readonly shuttingDown = new Map<number, string>();
 
   constructor(
     private readonly config: BrokerConfig,
@@ -144,6 +149,10 @@ export class KafkaController implements BeforeApplicationShutdown {
 
   private async onBrokersChanged(ids: number[]): Promise<void> {
     this.live = new Set(ids);
+    for (const [id, registeredAt] of [...this.shuttingDown]) {
+      // Gone, or back with a new registration (the two watch events may have merged).
+      if (!this.live.has(id) || (await this.brokerIds.get(id))?.timestamp !== registeredAt) this.shuttingDown.delete(id);
+    }
     for (const topic of this.topicWatches.keys()) await this.reconcileTopic(topic);
   }
 
@@ -192,6 +201,61 @@ export class KafkaController implements BeforeApplicationShutdown {
     }
   }
 
+  /**
+   * Kafka's ControlledShutdown, on the controller: every partition `brokerId` leads moves to
+   * another live in-sync replica that is not shutting down itself, and it leaves the ISRs it
+   * follows in. Resolves with the partitions it still leads although another live replica
+   * could take them once in sync; the broker asks again until none is left or it gives up.
+   * (Partitions no other live broker holds stay with it, as single-replica ones do.)
+   */
+  controlledShutdown(brokerId: number): Promise<{ errorCode: ErrorCode; remaining: Array<{ topic: string; partition: number }> }> {
+    if (!this.active) return Promise.resolve({ errorCode: ErrorCode.NOT_CONTROLLER, remaining: [] });
+    return new Promise((resolve) => {
+      this.enqueue(`controlled shutdown of broker ${brokerId}`, async () => {
+        try {
+          resolve(await this.moveLeadershipOff(brokerId));
+        } catch (err) {
+          resolve({ errorCode: err instanceof FencedError ? ErrorCode.NOT_CONTROLLER : ErrorCode.UNKNOWN_SERVER_ERROR, remaining: [] });
+          throw err;
+        }
+      });
+      // A controller that resigned before the task ran never runs it.
+      void this.queue.then(() => resolve({ errorCode: ErrorCode.NOT_CONTROLLER, remaining: [] }));
+    });
+  }
+
+  private async moveLeadershipOff(brokerId: number): Promise<{ errorCode: ErrorCode; remaining: Array<{ topic: string; partition: number }> }> {
+    const registration = await this.brokerIds.get(brokerId);
+    if (!this.live.has(brokerId) || !registration) return { errorCode: ErrorCode.BROKER_NOT_AVAILABLE, remaining: [] };
+    this.shuttingDown.set(brokerId, registration.timestamp);
+    // Leadership never moves to a broker that is itself on its way out.
+    const eligible = new Set([...this.live].filter((id) => !this.shuttingDown.has(id)));
+    const remaining: Array<{ topic: string; partition: number }> = [];
+    for (const topic of this.topicWatches.keys()) {
+      const assignment = await this.assignments.get(topic);
+      if (!assignment) continue;
+      for (let p = 0; p < assignment.partitions.length; p++) {
+        const replicas = assignment.partitions[p];
+        const state = await this.states.get(topic, p);
+        if (!state || !replicas.includes(brokerId)) continue;
+        const next = leaderAndIsrWithout(brokerId, replicas, state, eligible);
+        if (next) {
+          await this.checkEpoch();
+          try {
+            await this.states.set(topic, p, { leader: next.leader, isr: [...next.isr], leaderEpoch: next.leaderEpoch, controllerEpoch: this.epoch }, state.version);
+            continue;
+          } catch (err) {
+            // The leader changed its ISR meanwhile: reported as remaining, the broker asks again.
+            if (!(err instanceof BadVersionError)) throw err;
+          }
+        }
+        // Worth asking again only while another replica could still catch up and take over.
+        if (state.leader === brokerId && replicas.some((id) => id !== brokerId && eligible.has(id))) remaining.push({ topic, partition: p });
+      }
+    }
+    return { errorCode: ErrorCode.NONE, remaining };
+  }
+
   /** Kafka's checkAndTriggerAutoLeaderRebalance: preferred replicas of imbalanced brokers lead again. */
   private async rebalanceLeaders(): Promise<void> {
     const partitions: Array<PartitionLeadership & { topic: string; partition: number; state: PartitionState }> = [];
@@ -206,7 +270,7 @@ export class KafkaController implements BeforeApplicationShutdown {
     }
     const imbalanced = imbalancedBrokers(partitions, this.config.leaderImbalancePerBrokerPercentage);
     for (const { topic, partition, replicas, state } of partitions) {
-      if (!imbalanced.has(replicas[0])) continue;
+      if (!imbalanced.has(replicas[0]) || this.shuttingDown.has(replicas[0])) continue;
       const next = preferredLeaderAndIsr(replicas, state, this.live);
       if (!next) continue;
       await this.checkEpoch();

@@ -1,4 +1,4 @@
-import { imbalancedBrokers, initialLeaderAndIsr, nextLeaderAndIsr, preferredLeaderAndIsr } from './partition-leader-election';
+import { imbalancedBrokers, initialLeaderAndIsr, leaderAndIsrWithout, nextLeaderAndIsr, preferredLeaderAndIsr } from './partition-leader-election';
 
 describe('partition leader election', () => {
   it('starts a partition with its first live replica leading and the live replicas in sync', () => {
@@ -47,5 +47,19 @@ describe('partition leader election', () => {
     expect(imbalancedBrokers(partitions, 10)).toEqual(new Set([0]));
     expect(imbalancedBrokers(partitions, 5)).toEqual(new Set([0, 1]));
     expect(imbalancedBrokers(partitions, 25)).toEqual(new Set());
+  });
+
+  it('moves a shutting-down leader\'s partition to the next live in-sync replica and takes it out of the ISR', () => {
+    const live = new Set([0, 1, 2]);
+    expect(leaderAndIsrWithout(0, [0, 1, 2], { leader: 0, isr: [0, 2, 1], leaderEpoch: 3 }, live)).toEqual({ leader: 1, isr: [2, 1], leaderEpoch: 4 });
+    // A follower just leaves the ISR.
+    expect(leaderAndIsrWithout(2, [0, 1, 2], { leader: 0, isr: [0, 2, 1], leaderEpoch: 3 }, live)).toEqual({ leader: 0, isr: [0, 1], leaderEpoch: 4 });
+  });
+
+  it('leaves a partition with the shutting-down broker when nobody else in sync can lead, and never touches one replica', () => {
+    expect(leaderAndIsrWithout(0, [0, 1], { leader: 0, isr: [0], leaderEpoch: 3 }, new Set([0, 1]))).toBeNull();
+    expect(leaderAndIsrWithout(0, [0, 1], { leader: 0, isr: [0, 1], leaderEpoch: 3 }, new Set([0]))).toBeNull();
+    expect(leaderAndIsrWithout(0, [0], { leader: 0, isr: [0], leaderEpoch: 3 }, new Set([0]))).toBeNull();
+    expect(leaderAndIsrWithout(2, [0, 1, 2], { leader: 0, isr: [0, 1], leaderEpoch: 3 }, new Set([0, 1, 2]))).toBeNull();
   });
 });

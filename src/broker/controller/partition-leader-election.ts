@@ -81,3 +81,18 @@ export function imbalancedBrokers(partitions: Iterable<PartitionLeadership>, thr
   for (const [broker, { total, notLed }] of preferredFor) if (notLed * 100 > thresholdPercent * total) imbalanced.add(broker);
   return imbalanced;
 }
+
+/**
+ * Controlled shutdown of `broker`, for one partition: if it leads, the first other replica
+ * (assignment order) that is live and in sync takes over; if it follows, it leaves the ISR
+ * so acks=all does not wait for it. Null when nothing changes — including when it leads and
+ * no other in-sync replica is live: that partition stays with it until it is gone (Kafka
+ * reports it as remaining). Single-replica partitions are never touched.
+ */
+export function leaderAndIsrWithout(broker: number, replicas: readonly number[], state: CurrentState, live: ReadonlySet<number>): CurrentState | null {
+  if (replicas.length < 2 || !state.isr.includes(broker)) return null;
+  const isr = state.isr.filter((id) => id !== broker);
+  if (state.leader !== broker) return isr.length > 0 ? { leader: state.leader, isr, leaderEpoch: state.leaderEpoch + 1 } : null;
+  const successor = replicas.find((id) => id !== broker && live.has(id) && isr.includes(id));
+  return successor === undefined ? null : { leader: successor, isr, leaderEpoch: state.leaderEpoch + 1 };
+}

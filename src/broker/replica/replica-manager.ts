@@ -189,6 +189,14 @@ export class ReplicaManager implements OnModuleDestroy {
     return this.stop();
   }
 
+  /**
+   * Controlled shutdown: stops following (no fetcher runs again), so a leader cannot take
+   * this broker back into an ISR the controller just dropped it from. Leading goes on.
+   */
+  stopFollowing(): Promise<void> {
+    return this.fetchers?.shutdown() ?? Promise.resolve();
+  }
+
   stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;

@@ -52,6 +52,10 @@ export const startCommand: CliCommand = {
     }
 
     await shutdownRequested;
+    // Leaderships first, while the broker still serves: clients move to the new leaders
+    // before anything here closes (Kafka's controlled shutdown).
+    const { ControlledShutdown } = await import('../../broker/controller/controlled-shutdown.service');
+    await app.get(ControlledShutdown, { strict: false }).run();
     return closeWithin(app, SHUTDOWN_TIMEOUT_MS);
   },
 };

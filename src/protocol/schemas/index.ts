@@ -3,6 +3,7 @@ import { ProduceApi } from './produce.schema';
 import { FetchApi } from './fetch.schema';
 import { ListOffsetsApi } from './list-offsets.schema';
 import { MetadataApi } from './metadata.schema';
+import { ControlledShutdownApi } from './controlled-shutdown.schema';
 import { OffsetCommitApi } from './offset-commit.schema';
 import { OffsetFetchApi } from './offset-fetch.schema';
 import { FindCoordinatorApi } from './find-coordinator.schema';
@@ -34,6 +35,7 @@ export * from './produce.schema';
 export * from './fetch.schema';
 export * from './list-offsets.schema';
 export * from './metadata.schema';
+export * from './controlled-shutdown.schema';
 export * from './offset-commit.schema';
 export * from './offset-fetch.schema';
 export * from './find-coordinator.schema';
@@ -67,6 +69,7 @@ export const ALL_APIS: readonly ApiSpec<any, any>[] = [
   FetchApi,
   ListOffsetsApi,
   MetadataApi,
+  ControlledShutdownApi,
   OffsetCommitApi,
   OffsetFetchApi,
   FindCoordinatorApi,
