@@ -33,7 +33,9 @@
  *    decision), "produce" when the new leader first accepts a write. Repetitions kill a
  *    leader that is not the controller; one more kills the leader that is also the
  *    controller (a controller election comes first). The killed broker is restarted and
- *    back in the ISR before the next repetition.
+ *    back in the ISR before the next repetition. The same repetitions are then made with
+ *    SIGTERM instead: a controlled shutdown hands leadership over before the broker closes
+ *    anything, so the session timeout should drop out of the figure (ratio to SIGKILL).
  *
  *   BENCH_CLUSTER_RECORDS=1000000  records per produce case and round (default 500k)
  *   BENCH_CLUSTER_ROUNDS=3         measured produce rounds (default 3)
@@ -326,7 +328,10 @@ async function measureProduce(cluster: Cluster, failures: string[]): Promise<Pro
 
 // ---- 2. failover ----
 
+type Stop = 'SIGKILL' | 'SIGTERM';
+
 interface FailoverSample {
+  signal: Stop;
   killed: number;
   wasController: boolean;
   newLeader: number;
@@ -347,8 +352,8 @@ async function probe(client: KafkaWireClient, topic: string, partition: number):
   return response.responses[0].partitionResponses[0].errorCode === ErrorCode.NONE;
 }
 
-async function failoverOnce(cluster: Cluster, rep: number, killController: boolean): Promise<FailoverSample> {
-  const topic = `failover-${rep}`;
+async function failoverOnce(cluster: Cluster, rep: number, killController: boolean, signal: Stop): Promise<FailoverSample> {
+  const topic = `failover-${signal.toLowerCase()}-${rep}`;
   const states = await cluster.createTopic(topic, BROKERS, BROKERS);
   const controller = await cluster.controllers.controllerId();
   const partition = states.findIndex((s) => (s.leader === controller) === killController);
@@ -363,7 +368,8 @@ async function failoverOnce(cluster: Cluster, rep: number, killController: boole
   let newLeader = -1;
   try {
     const killedAt = nowMs();
-    await victim.kill();
+    // SIGTERM: not awaited, since the controlled shutdown runs while the broker still serves.
+    const stopped = signal === 'SIGKILL' ? await victim.kill() : victim.stop();
     const deadline = killedAt + FAILOVER_LIMIT_MS;
     const inFlight = new Set<number>();
     while (produceMs === undefined && nowMs() < deadline) {
@@ -386,25 +392,28 @@ async function failoverOnce(cluster: Cluster, rep: number, killController: boole
       }
       await new Promise((r) => setTimeout(r, PROBE_INTERVAL_MS));
     }
-    if (produceMs === undefined) throw new Error(`no produce to ${topic}-${partition} succeeded within ${FAILOVER_LIMIT_MS} ms of killing broker ${victimId}`);
+    if (produceMs === undefined) throw new Error(`no produce to ${topic}-${partition} succeeded within ${FAILOVER_LIMIT_MS} ms of ${signal} to broker ${victimId}`);
+    await stopped;
   } finally {
     clients.forEach((c) => c.close());
     // Back to three brokers for the next repetition, with the restarted one caught up.
     await victim.restart();
     await cluster.waitForFullIsr(topic, BROKERS, BROKERS);
   }
-  return { killed: victimId, wasController: killController, newLeader, stateMs, produceMs };
+  return { signal, killed: victimId, wasController: killController, newLeader, stateMs, produceMs };
 }
 
 async function measureFailover(cluster: Cluster, failures: string[]): Promise<FailoverSample[]> {
   const samples: FailoverSample[] = [];
-  for (let rep = 0; rep <= FAILOVERS; rep++) {
-    // The last repetition kills the controller's own leadership.
-    const killController = rep === FAILOVERS;
-    try {
-      samples.push(await failoverOnce(cluster, rep, killController));
-    } catch (err) {
-      failures.push(`failover ${rep} (${killController ? 'leader and controller' : 'leader'}): ${message(err)}`);
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+    for (let rep = 0; rep <= FAILOVERS; rep++) {
+      // The last repetition stops the controller's own leadership.
+      const killController = rep === FAILOVERS;
+      try {
+        samples.push(await failoverOnce(cluster, rep, killController, signal));
+      } catch (err) {
+        failures.push(`failover ${signal} ${rep} (${killController ? 'leader and controller' : 'leader'}): ${message(err)}`);
+      }
     }
   }
   return samples;
@@ -447,21 +456,28 @@ async function main(): Promise<void> {
     produceTable,
   );
 
-  const ordinary = failovers.filter((s) => !s.wasController);
+  const ordinary = (signal: Stop): FailoverSample[] => failovers.filter((s) => s.signal === signal && !s.wasController);
+  const medianProduceMs = (signal: Stop): number | undefined => median(ordinary(signal).map((s) => s.produceMs));
   const failoverTable: Cell[][] = failovers.map((s, i) => [
     i,
+    s.signal,
     s.wasController ? 'leader + controller' : 'leader',
     s.killed,
     s.newLeader,
     s.stateMs,
     s.produceMs,
   ]);
-  failoverTable.push(['median', 'leader', undefined, undefined, median(ordinary.flatMap((s) => (s.stateMs === undefined ? [] : [s.stateMs]))), median(ordinary.map((s) => s.produceMs))]);
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+    failoverTable.push(['median', signal, 'leader', undefined, undefined, median(ordinary(signal).flatMap((s) => (s.stateMs === undefined ? [] : [s.stateMs]))), medianProduceMs(signal)]);
+  }
   printTable(
-    `failover: SIGKILL of a partition's leader to the first acks=all produce to it (zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}, probes every ${PROBE_INTERVAL_MS} ms; ms from the kill)`,
-    ['rep', 'killed', 'broker', 'new leader', 'state ms', 'produce ms'],
+    `failover: SIGKILL, then SIGTERM (controlled shutdown), of a partition's leader to the first acks=all produce to it (zookeeper.session.timeout.ms=${SESSION_TIMEOUT_MS}, probes every ${PROBE_INTERVAL_MS} ms; ms from the signal)`,
+    ['rep', 'signal', 'stopped', 'broker', 'new leader', 'state ms', 'produce ms'],
     failoverTable,
   );
+  const killMs = medianProduceMs('SIGKILL');
+  const termMs = medianProduceMs('SIGTERM');
+  if (killMs !== undefined && termMs !== undefined) console.log(`controlled shutdown: median ${Math.round(termMs)} ms to the first produce, ${(termMs / killMs).toFixed(3)} of a SIGKILL's ${Math.round(killMs)} ms`);
   for (const failure of failures) console.log(`FAILED ${failure}`);
 
   printFinalJson('cluster', {
@@ -479,7 +495,8 @@ async function main(): Promise<void> {
     failover: {
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
       probeIntervalMs: PROBE_INTERVAL_MS,
-      medianProduceMs: median(ordinary.map((s) => s.produceMs)) ?? null,
+      medianProduceMs: medianProduceMs('SIGKILL') ?? null,
+      medianControlledShutdownProduceMs: medianProduceMs('SIGTERM') ?? null,
       samples: failovers,
     },
     failures,
