@@ -392,6 +392,18 @@ describe('consumer groups', () => {
   });
 });
 
+describe('delays', () => {
+  it("GET /api/delays shows each level's queue and the deliver-at heap, naming the broker that answered", async () => {
+    const { status, body } = await http.get('/api/delays');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ enabled: true, brokerId: broker.brokerId, retiredLevels: [], lateness: { samples: expect.any(Number) } });
+    expect(body.levels.length).toBeGreaterThan(0);
+    expect(body.levels.map((l: { level: number }) => l.level)).toEqual(body.levels.map((_: unknown, i: number) => i + 1));
+    expect(body.levels[0]).toMatchObject({ level: 1, delayMs: 1000, topic: '__delay_level_01', leader: expect.any(Number) });
+    expect(body.schedule).toMatchObject({ topic: '__delay_schedule', leader: expect.any(Number) });
+  });
+});
+
 describe('metrics, health and docs', () => {
   it('GET /metrics serves Prometheus text: requests and latency per API, log sizes, group lag', async () => {
     await createTopic('rest-metrics');
@@ -440,6 +452,11 @@ describe('metrics, health and docs', () => {
     expect(Object.keys(body.components.schemas.PartitionDetails.properties)).toEqual(
       expect.arrayContaining(['leader', 'replicas', 'isr', 'logStartOffset', 'logEndOffset', 'highWatermark', 'sizeBytes']),
     );
+    const delays = body.paths['/api/delays'].get;
+    expect(delays.tags).toEqual(['delays']);
+    expect(delays.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/DelayStatsView' });
+    expect(Object.keys(body.components.schemas.DelayLevelView.properties)).toEqual(expect.arrayContaining(['level', 'delayMs', 'topic', 'leader', 'stats']));
+    expect(Object.keys(body.components.schemas.DelayQueueStatsView.properties)).toEqual(expect.arrayContaining(['depth', 'nextDueMs', 'inFlight', 'delivered']));
     expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
