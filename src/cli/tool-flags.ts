@@ -179,6 +179,16 @@ export function adminFromFlags(values: ToolValues, clientProps?: ReadonlyMap<str
   });
 }
 
+/** Connects `admin`, runs `use` with it and closes it, whether `use` succeeded or not. */
+export async function withAdmin<T>(admin: KafkaAdmin, use: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
+  try {
+    await admin.connect();
+    return await use(admin);
+  } finally {
+    await admin.close();
+  }
+}
+
 /**
  * Runs a tool's body, turning a Kafka failure (an error code, no broker reachable, a
  * timeout) into one `Error: ...` line and exit 1, as Kafka's tools print it. Anything

@@ -6,9 +6,9 @@ import {
   CLIENT_TOOL_USAGE,
   writeOut,
   adminFromFlags,
+  withAdmin,
   booleanFlag,
   clientProperties,
-  configuredClient,
   intFlag,
   keyValueFlags,
   parseIntArg,
@@ -18,7 +18,7 @@ import {
   stringFlag,
   type ToolValues,
 } from '../tool-flags';
-import { consumerOptionsFromToolProperties } from './consumer-properties';
+import { consumerOptionsFromToolProperties, toolConsumer } from './consumer-properties';
 
 const OPTIONS = {
   topic: { type: 'string' },
@@ -50,7 +50,8 @@ const USAGE = [
   '  --offset OFFSET         with --partition: earliest, latest or an offset (default: latest)',
   '  --max-messages N        exit after N records',
   '  --timeout-ms MS         exit when no record arrived for MS milliseconds',
-  '  --isolation-level L     read_uncommitted (default) or read_committed',
+  '  --isolation-level L     read_uncommitted (the default and, without transactions on',
+  '                          the broker, the only level the consumer takes)',
   '  --property KEY=VALUE    output format; repeatable:',
   '      print.timestamp, print.partition, print.offset, print.headers, print.key,',
   '      print.value (true/false; all but print.value default to false),',
@@ -152,25 +153,17 @@ export const consoleConsumerCommand = toolCommand({ name: 'console-consumer', us
     throw new UsageError(`Can't simultaneously specify --from-beginning and 'auto.offset.reset=${configuredReset}'`);
   }
 
-  // Loaded here: the consumer (and the Nest logger it brings) would slow every other command's start.
-  const { KafkaConsumer, WakeupError } = await import('../../client/consumer/kafka-consumer');
-  const consumer = configuredClient(
-    () =>
-      new KafkaConsumer<Buffer | null, Buffer | null>({
-        ...configured,
-        'bootstrap.servers': bootstrap,
-        'client.id': configured['client.id'] ?? 'console-consumer',
-        'group.id': group,
-        'auto.offset.reset': fromBeginning ? 'earliest' : (configuredReset ?? 'latest'),
-        'isolation.level': isolation,
-        'allow.auto.create.topics': false,
-        // Offsets of printed records are committed (below), not the fetch position: after
-        // --max-messages, records fetched but not printed are read again next time.
-        'enable.auto.commit': false,
-        'key.deserializer': 'buffer',
-        'value.deserializer': 'buffer',
-      }),
-  );
+  const { WakeupError } = await import('../../client/consumer/kafka-consumer');
+  const consumer = await toolConsumer(configured, {
+    'bootstrap.servers': bootstrap,
+    'client.id': configured['client.id'] ?? 'console-consumer',
+    'group.id': group,
+    'auto.offset.reset': fromBeginning ? 'earliest' : (configuredReset ?? 'latest'),
+    'isolation.level': isolation,
+    // Offsets of printed records are committed (below), not the fetch position: after
+    // --max-messages, records fetched but not printed are read again next time.
+    'enable.auto.commit': false,
+  });
   let processed = 0;
   const done = new Map<string, { topic: string; partition: number; offset: number }>();
   let nextCommitAt = Date.now() + AUTO_COMMIT_INTERVAL_MS;
@@ -264,11 +257,6 @@ function groupOf(values: ToolValues, configured: string | undefined): string | u
 
 /** Every partition of the topic; fails naming the topic when it does not exist. */
 async function allPartitions(admin: KafkaAdmin, topic: string): Promise<number[]> {
-  try {
-    await admin.connect();
-    const [described] = await admin.describeTopics([topic]);
-    return described.partitions.map((p) => p.partition);
-  } finally {
-    await admin.close();
-  }
+  const [described] = await withAdmin(admin, (connected) => connected.describeTopics([topic]));
+  return described.partitions.map((p) => p.partition);
 }

@@ -3,7 +3,7 @@ import { KafkaAdminError } from '../../client/admin/kafka-admin';
 import type { ConsumerGroupDescription, TopicPartitionRef } from '../../client/admin/admin-types';
 import { ErrorCode } from '../../protocol';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-command';
-import { CLIENT_TOOL_USAGE, adminFromFlags, booleanFlag, listFlag, parseIntArg, toolCommand, reportKafkaErrors, stringFlag, type ToolValues } from '../tool-flags';
+import { CLIENT_TOOL_USAGE, adminFromFlags, withAdmin, booleanFlag, listFlag, parseIntArg, toolCommand, reportKafkaErrors, stringFlag, type ToolValues } from '../tool-flags';
 
 const ACTIONS = ['list', 'describe', 'reset-offsets', 'delete'] as const;
 const RESET_SPECS = ['to-earliest', 'to-latest', 'to-offset', 'to-datetime', 'shift-by', 'to-current'] as const;
@@ -57,10 +57,8 @@ export const consumerGroupsCommand = toolCommand({ name: 'consumer-groups', usag
   if (action !== 'list' && groups.length === 0 && !allGroups) throw new UsageError(`Option --${action} takes one of these options: --all-groups, --group`);
   const reset = action === 'reset-offsets' ? resetPlanFrom(values) : undefined;
 
-  const admin = adminFromFlags(values);
-  return reportKafkaErrors(async () => {
-    try {
-      await admin.connect();
+  return reportKafkaErrors(() =>
+    withAdmin(adminFromFlags(values), async (admin) => {
       const targets = allGroups ? (await admin.listConsumerGroups()).map((g) => g.groupId) : groups;
       switch (action) {
         case 'list':
@@ -74,10 +72,8 @@ export const consumerGroupsCommand = toolCommand({ name: 'consumer-groups', usag
           process.stdout.write(`Deletion of requested consumer groups (${targets.map((g) => `'${g}'`).join(', ')}) was successful.\n`);
           return EXIT_OK;
       }
-    } finally {
-      await admin.close();
-    }
-  });
+    }),
+  );
 });
 
 /** Columns padded to their widest cell, as Kafka's tool prints its tables. */

@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { EXIT_OK } from '../cli-command';
 import { ProgressLine } from '../progress-line';
-import { CLIENT_TOOL_USAGE, booleanFlag, configuredClient, intFlag, readPropertiesFile, toolCommand, reportKafkaErrors, requiredFlag, stringFlag } from '../tool-flags';
-import { consumerOptionsFromToolProperties } from './consumer-properties';
+import { CLIENT_TOOL_USAGE, booleanFlag, intFlag, readPropertiesFile, toolCommand, reportKafkaErrors, requiredFlag, stringFlag } from '../tool-flags';
+import { consumerOptionsFromToolProperties, toolConsumer } from './consumer-properties';
 
 const OPTIONS = {
   topic: { type: 'string' },
@@ -52,25 +52,16 @@ export const consumerPerfTestCommand = toolCommand({ name: 'consumer-perf-test',
   const timeoutMs = intFlag(values, 'timeout', 10_000, { min: 1 });
   const reportingIntervalMs = intFlag(values, 'reporting-interval', 5000, { min: 1 });
   const detailed = booleanFlag(values, 'show-detailed-stats');
-  // Loaded here: the consumer (and the Nest logger it brings) would slow every other command's start.
-  const { KafkaConsumer } = await import('../../client/consumer/kafka-consumer');
   const file = stringFlag(values, 'consumer.config');
   const configured = consumerOptionsFromToolProperties(file ? readPropertiesFile(file) : new Map());
-  const consumer = configuredClient(
-    () =>
-      new KafkaConsumer<Buffer | null, Buffer | null>({
-        ...configured,
-        'bootstrap.servers': bootstrap,
-        'client.id': configured['client.id'] ?? 'perf-consumer-client',
-        'group.id': stringFlag(values, 'group') ?? configured['group.id'] ?? `perf-consumer-${randomInt(100_000)}`,
-        // Kafka's tool: the log start unless --from-latest, whatever the file says.
-        'auto.offset.reset': booleanFlag(values, 'from-latest') ? 'latest' : 'earliest',
-        'max.partition.fetch.bytes': intFlag(values, 'fetch-size', configured['max.partition.fetch.bytes'] ?? 1024 * 1024, { min: 1 }),
-        'allow.auto.create.topics': false,
-        'key.deserializer': 'buffer',
-        'value.deserializer': 'buffer',
-      }),
-  );
+  const consumer = await toolConsumer(configured, {
+    'bootstrap.servers': bootstrap,
+    'client.id': configured['client.id'] ?? 'perf-consumer-client',
+    'group.id': stringFlag(values, 'group') ?? configured['group.id'] ?? `perf-consumer-${randomInt(100_000)}`,
+    // Kafka's tool: the log start unless --from-latest, whatever the file says.
+    'auto.offset.reset': booleanFlag(values, 'from-latest') ? 'latest' : 'earliest',
+    'max.partition.fetch.bytes': intFlag(values, 'fetch-size', configured['max.partition.fetch.bytes'] ?? 1024 * 1024, { min: 1 }),
+  });
 
   const stats = { count: 0, bytes: 0, lastCount: 0, lastBytes: 0, lastReportAt: 0 };
   const startedAt = Date.now();

@@ -6,6 +6,7 @@ import { EXIT_OK, UsageError } from '../cli-command';
 import {
   CLIENT_TOOL_USAGE,
   adminFromFlags,
+  withAdmin,
   booleanFlag,
   intFlag,
   keyValueFlags,
@@ -76,10 +77,8 @@ export const topicsCommand = toolCommand({ name: 'topics', usage: USAGE, options
   const newCount = action === 'alter' ? intFlag(values, 'partitions', -1, { min: 1 }) : -1;
   if (action === 'alter' && newCount < 0) throw new UsageError('--alter needs --partitions N, the new partition count');
 
-  const admin = adminFromFlags(values);
-  return reportKafkaErrors(async () => {
-    try {
-      await admin.connect();
+  return reportKafkaErrors(() =>
+    withAdmin(adminFromFlags(values), async (admin) => {
       switch (action) {
         case 'create':
           return await create(admin, newTopic!, booleanFlag(values, 'if-not-exists'));
@@ -97,10 +96,8 @@ export const topicsCommand = toolCommand({ name: 'topics', usage: USAGE, options
           return EXIT_OK;
         }
       }
-    } finally {
-      await admin.close();
-    }
-  });
+    }),
+  );
 });
 
 function newTopicFrom(values: ToolValues): { name: string; numPartitions: number; replicationFactor: number; assignments?: Record<number, number[]>; configs: Record<string, string> } {
