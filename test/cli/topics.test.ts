@@ -86,6 +86,8 @@ describe('kafkanest topics', () => {
     [['--alter', '--topic', 't'], /--alter needs --partitions/],
     [['--list', '--bogus'], /Unknown option '--bogus'/],
     [['--describe', '--config', 'a=b'], /--config is only valid with --create/],
+    [['--create', '--topic', 't', '--replica-assignment', '1,,1'], /--replica-assignment: '' for partition 1 is not a list of broker ids/],
+    [['--create', '--topic', 't', '--replica-assignment', '1:x'], /--replica-assignment: '1:x' for partition 0 is not a list of broker ids/],
   ])('exits 2 with a usage message for %j', async (args, message) => {
     const result = await topics(...args);
     expect(result.code).toBe(2);

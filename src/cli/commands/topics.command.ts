@@ -110,8 +110,10 @@ function newTopicFrom(values: ToolValues): { name: string; numPartitions: number
     }
     const assignments: Record<number, number[]> = {};
     placement.split(',').forEach((replicas, partition) => {
-      const ids = replicas.split(':').map((id) => Number(id));
-      if (ids.some((id) => !Number.isInteger(id) || id < 0)) throw new UsageError(`--replica-assignment: '${replicas}' is not a list of broker ids`);
+      // Number('') is 0: an empty entry ("1:2,,3") must not place a partition on broker 0.
+      const texts = replicas.split(':').map((id) => id.trim());
+      if (texts.some((id) => !/^\d+$/.test(id))) throw new UsageError(`--replica-assignment: '${replicas}' for partition ${partition} is not a list of broker ids`);
+      const ids = texts.map(Number);
       assignments[partition] = ids;
     });
     return { name, numPartitions: -1, replicationFactor: -1, assignments, configs };
