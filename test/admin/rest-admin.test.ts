@@ -131,6 +131,9 @@ describe('topics', () => {
     const tooMany = await http.post('/api/topics').set(AUTH).send({ name: 'rest-rf', replicationFactor: 3 });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error).toBe('INVALID_REPLICATION_FACTOR');
+    const huge = await http.post('/api/topics').set(AUTH).send({ name: 'rest-huge', partitions: 100_000_000 });
+    expect(huge.status).toBe(400);
+    expect(huge.body.error).toBe('POLICY_VIOLATION');
     const badConfig = await http.post('/api/topics').set(AUTH).send({ name: 'rest-config', configs: { 'retention.ms': 'soon' } });
     expect(badConfig.status).toBe(400);
     expect(badConfig.body.error).toBe('INVALID_CONFIG');
@@ -161,6 +164,11 @@ describe('topics', () => {
       expect(refused.status).toBe(400);
       expect(refused.body.error).toBe('INVALID_PARTITIONS');
     }
+    // More than a request may add (it used to exhaust the broker's memory): refused, and the broker still answers.
+    const huge = await http.post('/api/topics/rest-grow/partitions').set(AUTH).send({ count: 100_000_000 });
+    expect(huge.status).toBe(400);
+    expect(huge.body).toMatchObject({ error: 'POLICY_VIOLATION', message: expect.stringMatching(/Excessively large number of partitions per request/) });
+    expect((await http.get('/api/topics/rest-grow')).body.partitions).toHaveLength(4);
     const invalid = await http.post('/api/topics/rest-grow/partitions').set(AUTH).send({ count: 'many' });
     expect(invalid.status).toBe(400);
     expect(invalid.body.fields.count).toBeDefined();
