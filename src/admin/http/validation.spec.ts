@@ -71,6 +71,18 @@ describe('admin DTO validation', () => {
       const { fields } = await check(ProduceMessageDto, { headers: [{ value: 1 }], encoding: 'hex' });
       expect(Object.keys(fields!).sort()).toEqual(['encoding', 'headers.0.key', 'headers.0.value', 'value']);
     });
+
+    it('refuses key, value or header values that are not base64 when encoding is base64, instead of sending what Node makes of them', async () => {
+      expect((await check(ProduceMessageDto, { key: 'a2V5', value: 'dmFsdWU=', headers: [{ key: 'h', value: '_-8' }, { key: 'n', value: null }], encoding: 'base64' })).fields).toBeUndefined();
+      const { fields } = await check(ProduceMessageDto, { key: 'not base64!', value: '@@@', headers: [{ key: 'h', value: 'a' }], encoding: 'base64' });
+      expect(fields).toEqual({
+        key: ['key must be base64 when encoding is base64'],
+        value: ['value must be base64 when encoding is base64'],
+        headers: ["headers' values must be base64 when encoding is base64"],
+      });
+      // The same text is fine as UTF-8.
+      expect((await check(ProduceMessageDto, { key: 'not base64!', value: '@@@' })).fields).toBeUndefined();
+    });
   });
 
   describe('ResetOffsetsDto', () => {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsAbsentWith } from '../http/validators';
+import { IsAbsentWith, IsBase64WhenEncoded } from '../http/validators';
 import { IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 
 /** The most records one GET returns. */
@@ -71,16 +71,19 @@ export class ProduceMessageDto {
   @ApiPropertyOptional({ example: 'order-17', nullable: true, type: String })
   @IsOptional()
   @IsString()
+  @IsBase64WhenEncoded('encoding')
   key?: string | null;
 
   @ApiProperty({ example: '{"total":12.5}', nullable: true, type: String, description: 'null produces a tombstone' })
   @ValidateIf((_, value) => value !== null)
   @IsString()
+  @IsBase64WhenEncoded('encoding')
   value!: string | null;
 
   @ApiPropertyOptional({ type: [MessageHeaderDto] })
   @IsOptional()
   @IsArray()
+  @IsBase64WhenEncoded('encoding')
   @ValidateNested({ each: true })
   @Type(() => MessageHeaderDto)
   headers?: MessageHeaderDto[];
