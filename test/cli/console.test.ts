@@ -158,6 +158,11 @@ describe('kafkanest console-producer and console-consumer', () => {
       const consumed = await runCli(['console-consumer', '--bootstrap-server', '127.0.0.1:1', '--topic', 'con-x', '--command-config', config]);
       expect(consumed).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Error: no broker reachable \(tried 127\.0\.0\.1:1\)/) });
       expect(Date.now() - started).toBeLessThan(10_000);
+      // Without --command-config, the consumer's own settings bound the topic lookup too.
+      started = Date.now();
+      const consumedWithProperty = await runCli(['console-consumer', '--bootstrap-server', '127.0.0.1:1', '--topic', 'con-x', '--consumer-property', 'default.api.timeout.ms=1500']);
+      expect(consumedWithProperty).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Error: no broker reachable \(tried 127\.0\.0\.1:1\)/) });
+      expect(Date.now() - started).toBeLessThan(10_000);
       started = Date.now();
       const produced = await runCli(['console-producer', '--bootstrap-server', '127.0.0.1:1', '--topic', 'con-x', '--producer-property', 'max.block.ms=1500'], { input: 'lost\n' });
       expect(produced).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Error: Topic con-x not present in metadata after \d+ ms\n$/) });
