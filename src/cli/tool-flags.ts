@@ -170,13 +170,16 @@ export function adminFromFlags(values: ToolValues, clientProps?: ReadonlyMap<str
   const file = stringFlag(values, 'command-config');
   const props = file ? readPropertiesFile(file) : (clientProps ?? new Map<string, string>());
   const number = (key: string): number | undefined => (props.has(key) ? parseIntArg(props.get(key)!, `${key}${file ? ` in ${file}` : ''}`, { min: 1 }) : undefined);
-  return new KafkaAdmin({
-    bootstrapServers,
-    clientId: props.get('client.id') ?? 'kafkanest-cli',
-    requestTimeoutMs: number('request.timeout.ms'),
-    // Kafka's admin default is 60 s; a command-line tool that cannot reach a broker should say so sooner.
-    apiTimeoutMs: number('default.api.timeout.ms') ?? 30_000,
-  });
+  return configuredClient(
+    () =>
+      new KafkaAdmin({
+        bootstrapServers,
+        clientId: props.get('client.id') ?? 'kafkanest-cli',
+        requestTimeoutMs: number('request.timeout.ms'),
+        // Kafka's admin default is 60 s; a command-line tool that cannot reach a broker should say so sooner.
+        apiTimeoutMs: number('default.api.timeout.ms') ?? 30_000,
+      }),
+  );
 }
 
 /** Connects `admin`, runs `use` with it and closes it, whether `use` succeeded or not. */
