@@ -85,6 +85,16 @@ describe('admin DTO validation', () => {
     });
   });
 
+  it('refuses offsets and timestamps beyond what a JSON number holds exactly (2^53 - 1), rather than read from a rounded one', async () => {
+    const tooBig = '99999999999999999999';
+    expect((await check(ReadMessagesQuery, { partition: '0', offset: tooBig }, 'query')).fields?.offset).toEqual(['offset must not be greater than 9007199254740991']);
+    expect((await check(ReadMessagesQuery, { partition: '0', timestamp: tooBig }, 'query')).fields?.timestamp).toBeDefined();
+    expect((await check(ProduceMessageDto, { value: 'v', timestamp: 1e20 })).fields?.timestamp).toBeDefined();
+    expect((await check(ResetOffsetsDto, { to: 'offset', offset: 1e20 })).fields?.offset).toBeDefined();
+    expect((await check(ResetOffsetsDto, { to: 'timestamp', timestamp: 1e20 })).fields?.timestamp).toBeDefined();
+    expect((await check(ReadMessagesQuery, { partition: '0', offset: String(Number.MAX_SAFE_INTEGER) }, 'query')).fields).toBeUndefined();
+  });
+
   describe('ResetOffsetsDto', () => {
     it('needs the timestamp or offset its target names', async () => {
       expect((await check(ResetOffsetsDto, { to: 'earliest' })).fields).toBeUndefined();

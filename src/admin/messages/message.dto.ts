@@ -26,6 +26,7 @@ export class ReadMessagesQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   offset?: number;
 
   @ApiPropertyOptional({ example: 1733560000000, description: 'Start at the first record with a timestamp at or after this (ms since the epoch). Not with offset.' })
@@ -33,6 +34,7 @@ export class ReadMessagesQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   @IsAbsentWith('offset')
   timestamp?: number;
 
@@ -92,6 +94,7 @@ export class ProduceMessageDto {
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   timestamp?: number;
 
   @ApiPropertyOptional({ enum: ENCODINGS, description: 'How key, value and header values are written: utf8 (default) or base64' })
