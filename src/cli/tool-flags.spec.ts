@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from './cli-command';
-import { intFlag, keyValueFlags, listFlag, parseToolFlags, readPropertiesFile } from './tool-flags';
+import { ClientConfigError } from '../client/errors';
+import { clientProperties, configuredClient, intFlag, keyValueFlags, listFlag, parseToolFlags, readPropertiesFile } from './tool-flags';
 
 const OPTIONS = { throughput: { type: 'string' }, property: { type: 'string', multiple: true }, sync: { type: 'boolean' } } as const;
 
@@ -71,5 +72,46 @@ describe('readPropertiesFile', () => {
 
   it('names the file when it cannot be read', () => {
     expect(() => readPropertiesFile(join(dir, 'missing.properties'))).toThrow(/cannot read .*missing\.properties/);
+  });
+});
+
+describe('clientProperties', () => {
+  const FLAGS = { 'producer.config': { type: 'string' }, 'producer-property': { type: 'string', multiple: true } } as const;
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'kafkanest-props-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reads the --X.config file as readPropertiesFile does, then lays each --X-property over it, as Kafka's console tools do", () => {
+    const file = join(dir, 'producer.properties');
+    writeFileSync(file, '# ops defaults\nacks=1\nlinger.ms: 20\n');
+    const values = parseToolFlags(['--producer.config', file, '--producer-property', 'acks=all', '--producer-property', 'batch.size=100'], FLAGS);
+    expect([...clientProperties(values, 'producer.config', 'producer-property')]).toEqual([
+      ['acks', 'all'],
+      ['linger.ms', '20'],
+      ['batch.size', '100'],
+    ]);
+  });
+
+  it('is empty without either flag, and names a file it cannot read', () => {
+    expect(clientProperties(parseToolFlags([], FLAGS), 'producer.config', 'producer-property').size).toBe(0);
+    const missing = parseToolFlags(['--producer.config', join(dir, 'nope.properties')], FLAGS);
+    expect(() => clientProperties(missing, 'producer.config', 'producer-property')).toThrow(/cannot read .*nope\.properties/);
+  });
+});
+
+describe('configuredClient', () => {
+  it("turns a setting the client refuses into a UsageError with the client's message, and lets other failures through", () => {
+    const refused = () =>
+      configuredClient(() => {
+        throw new ClientConfigError('acks=7: must be all, -1, 0 or 1');
+      });
+    expect(refused).toThrow(UsageError);
+    expect(refused).toThrow('acks=7: must be all, -1, 0 or 1');
+    expect(() =>
+      configuredClient(() => {
+        throw new TypeError('a bug');
+      }),
+    ).toThrow(TypeError);
+    expect(configuredClient(() => 42)).toBe(42);
   });
 });

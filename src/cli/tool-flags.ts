@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { KafkaAdmin } from '../client/admin/kafka-admin';
-import { KafkaClientError } from '../client/errors';
+import { ClientConfigError, KafkaClientError } from '../client/errors';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand } from './cli-command';
 
 /**
@@ -138,19 +138,58 @@ export function readPropertiesFile(file: string): Map<string, string> {
   return out;
 }
 
-/** The admin client the topics and consumer-groups tools use, from --bootstrap-server and --command-config. */
-export function adminFromFlags(values: ToolValues): KafkaAdmin {
+/**
+ * A client's properties the way Kafka's console tools take them: the properties file of
+ * `fileFlag` (`--producer.config`, `--consumer.config`) first, then each `key=value` of
+ * `propertyFlag` (`--producer-property`, `--consumer-property`) over it.
+ */
+export function clientProperties(values: ToolValues, fileFlag: string, propertyFlag: string): Map<string, string> {
+  const file = stringFlag(values, fileFlag);
+  const props = file ? readPropertiesFile(file) : new Map<string, string>();
+  for (const [key, value] of keyValueFlags(values, propertyFlag)) props.set(key, value);
+  return props;
+}
+
+/** Makes a client, a setting it refuses (ClientConfigError: acks=7, a negative linger.ms) being a usage error, not a failure. */
+export function configuredClient<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof ClientConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * The admin client the tools use, from --bootstrap-server and --command-config; a tool
+ * whose own client is configured otherwise (console-consumer's --consumer.config) passes
+ * those properties for when --command-config is not given.
+ */
+export function adminFromFlags(values: ToolValues, clientProps?: ReadonlyMap<string, string>): KafkaAdmin {
   const bootstrapServers = requiredFlag(values, 'bootstrap-server');
   const file = stringFlag(values, 'command-config');
-  const props = file ? readPropertiesFile(file) : new Map<string, string>();
-  const number = (key: string): number | undefined => (props.has(key) ? parseIntArg(props.get(key)!, `${key} in ${file}`, { min: 1 }) : undefined);
-  return new KafkaAdmin({
-    bootstrapServers,
-    clientId: props.get('client.id') ?? 'kafkanest-cli',
-    requestTimeoutMs: number('request.timeout.ms'),
-    // Kafka's admin default is 60 s; a command-line tool that cannot reach a broker should say so sooner.
-    apiTimeoutMs: number('default.api.timeout.ms') ?? 30_000,
-  });
+  const props = file ? readPropertiesFile(file) : (clientProps ?? new Map<string, string>());
+  const number = (key: string): number | undefined => (props.has(key) ? parseIntArg(props.get(key)!, `${key}${file ? ` in ${file}` : ''}`, { min: 1 }) : undefined);
+  return configuredClient(
+    () =>
+      new KafkaAdmin({
+        bootstrapServers,
+        clientId: props.get('client.id') ?? 'kafkanest-cli',
+        requestTimeoutMs: number('request.timeout.ms'),
+        // Kafka's admin default is 60 s; a command-line tool that cannot reach a broker should say so sooner.
+        apiTimeoutMs: number('default.api.timeout.ms') ?? 30_000,
+      }),
+  );
+}
+
+/** Connects `admin`, runs `use` with it and closes it, whether `use` succeeded or not. */
+export async function withAdmin<T>(admin: KafkaAdmin, use: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
+  try {
+    await admin.connect();
+    return await use(admin);
+  } finally {
+    await admin.close();
+  }
 }
 
 /**

@@ -76,6 +76,7 @@ export type {
   TopicDescription,
   TopicConfigEntry,
   OffsetSpec,
+  ListOffsetsOptions,
   TopicPartitionRef,
   ListedOffset,
   ReplicaLogDirInfo,
@@ -85,4 +86,6 @@ export type {
   CommittedOffsetInfo,
   AlterOffsetSpec,
 } from './admin/admin-types';
+export { describeGroupOffsets } from './admin/group-offsets';
+export type { GroupPartitionOffsets } from './admin/group-offsets';
 // ---- end of admin client ----

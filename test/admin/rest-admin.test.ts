@@ -131,6 +131,9 @@ describe('topics', () => {
     const tooMany = await http.post('/api/topics').set(AUTH).send({ name: 'rest-rf', replicationFactor: 3 });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error).toBe('INVALID_REPLICATION_FACTOR');
+    const huge = await http.post('/api/topics').set(AUTH).send({ name: 'rest-huge', partitions: 100_000_000 });
+    expect(huge.status).toBe(400);
+    expect(huge.body.error).toBe('POLICY_VIOLATION');
     const badConfig = await http.post('/api/topics').set(AUTH).send({ name: 'rest-config', configs: { 'retention.ms': 'soon' } });
     expect(badConfig.status).toBe(400);
     expect(badConfig.body.error).toBe('INVALID_CONFIG');
@@ -161,6 +164,11 @@ describe('topics', () => {
       expect(refused.status).toBe(400);
       expect(refused.body.error).toBe('INVALID_PARTITIONS');
     }
+    // More than a request may add (it used to exhaust the broker's memory): refused, and the broker still answers.
+    const huge = await http.post('/api/topics/rest-grow/partitions').set(AUTH).send({ count: 100_000_000 });
+    expect(huge.status).toBe(400);
+    expect(huge.body).toMatchObject({ error: 'POLICY_VIOLATION', message: expect.stringMatching(/Excessively large number of partitions per request/) });
+    expect((await http.get('/api/topics/rest-grow')).body.partitions).toHaveLength(4);
     const invalid = await http.post('/api/topics/rest-grow/partitions').set(AUTH).send({ count: 'many' });
     expect(invalid.status).toBe(400);
     expect(invalid.body.fields.count).toBeDefined();
@@ -392,6 +400,18 @@ describe('consumer groups', () => {
   });
 });
 
+describe('delays', () => {
+  it("GET /api/delays shows each level's queue and the deliver-at heap, naming the broker that answered", async () => {
+    const { status, body } = await http.get('/api/delays');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ enabled: true, brokerId: broker.brokerId, retiredLevels: [], lateness: { samples: expect.any(Number) } });
+    expect(body.levels.length).toBeGreaterThan(0);
+    expect(body.levels.map((l: { level: number }) => l.level)).toEqual(body.levels.map((_: unknown, i: number) => i + 1));
+    expect(body.levels[0]).toMatchObject({ level: 1, delayMs: 1000, topic: '__delay_level_01', leader: expect.any(Number) });
+    expect(body.schedule).toMatchObject({ topic: '__delay_schedule', leader: expect.any(Number) });
+  });
+});
+
 describe('metrics, health and docs', () => {
   it('GET /metrics serves Prometheus text: requests and latency per API, log sizes, group lag', async () => {
     await createTopic('rest-metrics');
@@ -440,6 +460,11 @@ describe('metrics, health and docs', () => {
     expect(Object.keys(body.components.schemas.PartitionDetails.properties)).toEqual(
       expect.arrayContaining(['leader', 'replicas', 'isr', 'logStartOffset', 'logEndOffset', 'highWatermark', 'sizeBytes']),
     );
+    const delays = body.paths['/api/delays'].get;
+    expect(delays.tags).toEqual(['delays']);
+    expect(delays.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/DelayStatsView' });
+    expect(Object.keys(body.components.schemas.DelayLevelView.properties)).toEqual(expect.arrayContaining(['level', 'delayMs', 'topic', 'leader', 'stats']));
+    expect(Object.keys(body.components.schemas.DelayQueueStatsView.properties)).toEqual(expect.arrayContaining(['depth', 'nextDueMs', 'inFlight', 'delivered']));
     expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 

@@ -79,6 +79,34 @@ describe('kafkanest console-producer and console-consumer', () => {
     expect(groups.stdout).toMatch(/con-g\s+con-group\s+0\s+5\s+5\s+0\s/);
   });
 
+  it("takes client settings from --producer.config and --consumer.config files as Kafka's tools do: the flags win over the files", async () => {
+    await createTopic('con-config-files');
+    const dir = mkdtempSync(join(tmpdir(), 'kafkanest-console-cli-'));
+    try {
+      // Files as an operator keeps them for Java clients: brokers and serializers included, which the tools set themselves.
+      const producerFile = join(dir, 'producer.properties');
+      writeFileSync(producerFile, 'bootstrap.servers=127.0.0.1:1\nacks=all\nlinger.ms=5\nkey.serializer=org.apache.kafka.common.serialization.StringSerializer\n');
+      const consumerFile = join(dir, 'consumer.properties');
+      writeFileSync(consumerFile, 'bootstrap.servers=127.0.0.1:1\ngroup.id=con-file-group\nauto.offset.reset=earliest\nmax.poll.records=1\n');
+      expect(await produce('con-config-files', 'k1:a\nk2:b\nk3:c\n', '--producer.config', producerFile, '--property', 'parse.key=true', '--property', 'key.separator=:')).toMatchObject({ code: 0, stderr: '' });
+      // group.id and auto.offset.reset from the file: read from the start, committed under that group.
+      const first = await consume('con-config-files', '--consumer.config', consumerFile, '--max-messages', '2', '--property', 'print.key=true');
+      expect(first).toMatchObject({ code: 0, stdout: 'k1\ta\nk2\tb\n' });
+      const groups = await runCli(['consumer-groups', ...bootstrap(), '--describe', '--group', 'con-file-group']);
+      expect(groups.stdout).toMatch(/con-file-group\s+con-config-files\s+0\s+2\s+3\s+1\s/);
+      // --consumer-property wins over the file: another group, which starts at the log end.
+      const other = await consume('con-config-files', '--consumer.config', consumerFile, '--consumer-property', 'group.id=con-file-other', '--consumer-property', 'auto.offset.reset=latest', '--timeout-ms', '1000');
+      expect(other).toMatchObject({ code: 0, stdout: '', stderr: 'Processed a total of 0 messages\n' });
+      const next = await consume('con-config-files', '--consumer.config', consumerFile, '--max-messages', '1');
+      expect(next.stdout).toBe('c\n');
+      const conflicting = await consume('con-config-files', '--consumer.config', consumerFile, '--group', 'con-file-else');
+      expect(conflicting.code).toBe(2);
+      expect(conflicting.stderr).toMatch(/The group ids provided in different places .* do not match\. Detected group ids: 'con-file-else', 'con-file-group'/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.each(['SIGINT', 'SIGTERM'] as const)('exits 0 on %s, printing what it processed', async (signal) => {
     const topic = `con-signal-${signal.toLowerCase()}`;
     await createTopic(topic);
@@ -130,6 +158,11 @@ describe('kafkanest console-producer and console-consumer', () => {
       const consumed = await runCli(['console-consumer', '--bootstrap-server', '127.0.0.1:1', '--topic', 'con-x', '--command-config', config]);
       expect(consumed).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Error: no broker reachable \(tried 127\.0\.0\.1:1\)/) });
       expect(Date.now() - started).toBeLessThan(10_000);
+      // Without --command-config, the consumer's own settings bound the topic lookup too.
+      started = Date.now();
+      const consumedWithProperty = await runCli(['console-consumer', '--bootstrap-server', '127.0.0.1:1', '--topic', 'con-x', '--consumer-property', 'default.api.timeout.ms=1500']);
+      expect(consumedWithProperty).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Error: no broker reachable \(tried 127\.0\.0\.1:1\)/) });
+      expect(Date.now() - started).toBeLessThan(10_000);
       started = Date.now();
       const produced = await runCli(['console-producer', '--bootstrap-server', '127.0.0.1:1', '--topic', 'con-x', '--producer-property', 'max.block.ms=1500'], { input: 'lost\n' });
       expect(produced).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Error: Topic con-x not present in metadata after \d+ ms\n$/) });
@@ -157,6 +190,11 @@ describe('kafkanest console-producer and console-consumer', () => {
     [['console-consumer'], /Missing required argument "--topic"/],
     [['console-producer', '--topic', 't', '--property', 'key.separator='], /key.separator must not be empty/],
     [['console-producer', '--topic', 't', '--producer-property', 'lingerms=5'], /unknown producer property 'lingerms'/],
+    [['console-producer', '--topic', 't', '--producer-property', 'acks=7'], /acks=7: must be all, -1, 0 or 1/],
+    [['console-producer', '--topic', 't', '--producer.config', '/nonexistent/producer.properties'], /cannot read \/nonexistent\/producer\.properties/],
+    [['console-consumer', '--topic', 't', '--consumer-property', 'session.timeout.ms=10s'], /session.timeout.ms=10s: must be an integer/],
+    [['console-consumer', '--topic', 't', '--consumer-property', 'max.poll.recrods=5'], /unknown consumer property 'max.poll.recrods'/],
+    [['console-consumer', '--topic', 't', '--from-beginning', '--consumer-property', 'auto.offset.reset=latest'], /Can't simultaneously specify --from-beginning and 'auto.offset.reset=latest'/],
   ])('exits 2 for %j', async (args, message) => {
     const result = await runCli([args[0], ...bootstrap(), ...args.slice(1)]);
     expect(result.code).toBe(2);

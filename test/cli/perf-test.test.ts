@@ -1,6 +1,9 @@
 // `kafkanest producer-perf-test` and `consumer-perf-test` against the built broker: the
 // records really arrive, the figures are printed in Kafka's formats, and the progress
 // line shows while they run (as whole lines, stdout not being a terminal here).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BrokerProcess } from '../support/broker-process';
 import { runCli } from '../support/cli-run';
 
@@ -77,6 +80,31 @@ describe('kafkanest perf tests', () => {
     for (const line of lines) expect(line).toMatch(new RegExp(`^${TIME}, 0, \\d+\\.\\d{4}, \\d+\\.\\d{4}, \\d+, \\d+\\.\\d{4}, \\d+, \\d+, \\d+\\.\\d{4}, \\d+\\.\\d{4}$`));
     // Cumulative counts: the last line has every record.
     expect(lines[lines.length - 1].split(', ')[4]).toBe('2600');
+  });
+
+  it('takes producer and consumer settings from --producer.config and --consumer.config, --producer-props winning over the file', async () => {
+    expect(await runCli(['topics', '--bootstrap-server', broker.bootstrap, '--create', '--topic', 'perf-config', '--partitions', '1'])).toMatchObject({ code: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'kafkanest-perf-cli-'));
+    try {
+      const producerFile = join(dir, 'producer.properties');
+      // The brokers from the file; linger.ms in the file is refused by the producer, so the run succeeds only because --producer-props overrides it.
+      writeFileSync(producerFile, `bootstrap.servers=${broker.bootstrap}\nacks=all\nlinger.ms=-1\n`);
+      const produced = await runCli(['producer-perf-test', '--producer.config', producerFile, '--topic', 'perf-config', '--num-records', '300', '--record-size', '10', '--throughput', '-1', '--producer-props', 'linger.ms=1']);
+      expect(produced).toMatchObject({ code: 0, stderr: '' });
+      expect(Number(FINAL_LINE.exec(produced.stdout.trimEnd().split('\n').pop()!)![1])).toBe(300);
+      const broken = await runCli(['producer-perf-test', '--producer.config', producerFile, '--topic', 'perf-config', '--num-records', '1', '--record-size', '1', '--throughput', '-1']);
+      expect(broken).toMatchObject({ code: 2, stderr: expect.stringMatching(/linger\.ms=-1/) });
+
+      const consumerFile = join(dir, 'consumer.properties');
+      writeFileSync(consumerFile, 'group.id=perf-config-group\nmax.poll.records=50\n');
+      const consumed = await runCli(['consumer-perf-test', '--bootstrap-server', broker.bootstrap, '--consumer.config', consumerFile, '--topic', 'perf-config', '--messages', '300', '--hide-header']);
+      expect(consumed.code).toBe(0);
+      expect(consumed.stdout.split(', ')[4]).toBe('300');
+      const groups = await runCli(['consumer-groups', '--bootstrap-server', broker.bootstrap, '--list']);
+      expect(groups.stdout.split('\n')).toContain('perf-config-group');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([

@@ -86,6 +86,8 @@ describe('kafkanest topics', () => {
     [['--alter', '--topic', 't'], /--alter needs --partitions/],
     [['--list', '--bogus'], /Unknown option '--bogus'/],
     [['--describe', '--config', 'a=b'], /--config is only valid with --create/],
+    [['--create', '--topic', 't', '--replica-assignment', '1,,1'], /--replica-assignment: '' for partition 1 is not a list of broker ids/],
+    [['--create', '--topic', 't', '--replica-assignment', '1:x'], /--replica-assignment: '1:x' for partition 0 is not a list of broker ids/],
   ])('exits 2 with a usage message for %j', async (args, message) => {
     const result = await topics(...args);
     expect(result.code).toBe(2);
@@ -93,9 +95,13 @@ describe('kafkanest topics', () => {
     expect(result.stderr).toContain("Run 'kafkanest topics --help' for usage.");
   });
 
-  it('exits 2 without --bootstrap-server, and 0 with the usage for --help', async () => {
+  it('exits 2 without --bootstrap-server or with one that is not host:port, and 0 with the usage for --help', async () => {
     const missing = await runCli(['topics', '--list']);
     expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/Missing required argument "--bootstrap-server"/) });
+    for (const command of ['topics', 'consumer-groups']) {
+      const malformed = await runCli([command, '--bootstrap-server', 'localhost', '--list']);
+      expect(malformed).toMatchObject({ code: 2, stderr: expect.stringMatching(/bootstrap\.servers entry "localhost" is not host:port/) });
+    }
     const help = await runCli(['topics', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: kafkanest topics/);

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, Min, ValidateIf } from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import { IsTopicName, RequiresAlso } from '../http/validators';
 
 /** kafka-consumer-groups.sh --reset-offsets: --to-earliest, --to-latest, --to-datetime, --to-offset. */
@@ -15,12 +15,14 @@ export class ResetOffsetsDto {
   @ValidateIf((dto: ResetOffsetsDto) => dto.to === 'timestamp' || dto.timestamp !== undefined)
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   timestamp?: number;
 
   @ApiPropertyOptional({ example: 42, description: 'With to=offset: the offset, clamped to each partition\'s log start and end' })
   @ValidateIf((dto: ResetOffsetsDto) => dto.to === 'offset' || dto.offset !== undefined)
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   offset?: number;
 
   @ApiPropertyOptional({ example: 'orders', description: 'Only this topic (every partition unless `partitions` says); default: every topic the group has offsets for' })

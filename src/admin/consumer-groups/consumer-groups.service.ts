@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ConsumerGroupListing, ListedOffset, TopicPartitionRef } from '../../client/admin/admin-types';
+import { describeGroupOffsets } from '../../client/admin/group-offsets';
 import type { KafkaAdmin } from '../../client/admin/kafka-admin';
 import { KafkaClientError } from '../../client/errors';
 import { ErrorCode } from '../../protocol/errors/error-codes';
@@ -28,29 +29,7 @@ export class ConsumerGroupsService {
     // Kafka describes a group it has never heard of as Dead, with no members and no offsets.
     if (group.state === 'Dead' && committed.length === 0) throw new KafkaClientError(ErrorCode.GROUP_ID_NOT_FOUND, `consumer group '${groupId}' does not exist`);
 
-    const owners = new Map<string, (typeof group.members)[number]>();
-    for (const member of group.members) for (const tp of member.assignment) owners.set(key(tp), member);
-    const partitions = new Map<string, TopicPartitionRef>();
-    for (const tp of [...committed, ...group.members.flatMap((m) => m.assignment)]) partitions.set(key(tp), { topic: tp.topic, partition: tp.partition });
-    const ends = await this.offsetsAt(admin, [...partitions.values()], 'latest');
-
-    const rows = [...partitions.values()]
-      .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
-      .map((tp): GroupPartitionRow => {
-        const current = committed.find((c) => c.topic === tp.topic && c.partition === tp.partition)?.offset ?? null;
-        const end = ends.get(key(tp)) ?? null;
-        const owner = owners.get(key(tp));
-        return {
-          topic: tp.topic,
-          partition: tp.partition,
-          currentOffset: current !== null && current >= 0 ? current : null,
-          logEndOffset: end,
-          lag: current !== null && current >= 0 && end !== null ? Math.max(0, end - current) : null,
-          consumerId: owner?.memberId ?? null,
-          host: owner?.host ?? null,
-          clientId: owner?.clientId ?? null,
-        };
-      });
+    const rows: GroupPartitionRow[] = await describeGroupOffsets(admin, group, committed);
     return {
       groupId,
       state: group.state,

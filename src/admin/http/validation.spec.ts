@@ -71,6 +71,28 @@ describe('admin DTO validation', () => {
       const { fields } = await check(ProduceMessageDto, { headers: [{ value: 1 }], encoding: 'hex' });
       expect(Object.keys(fields!).sort()).toEqual(['encoding', 'headers.0.key', 'headers.0.value', 'value']);
     });
+
+    it('refuses key, value or header values that are not base64 when encoding is base64, instead of sending what Node makes of them', async () => {
+      expect((await check(ProduceMessageDto, { key: 'a2V5', value: 'dmFsdWU=', headers: [{ key: 'h', value: '_-8' }, { key: 'n', value: null }], encoding: 'base64' })).fields).toBeUndefined();
+      const { fields } = await check(ProduceMessageDto, { key: 'not base64!', value: '@@@', headers: [{ key: 'h', value: 'a' }], encoding: 'base64' });
+      expect(fields).toEqual({
+        key: ['key must be base64 when encoding is base64'],
+        value: ['value must be base64 when encoding is base64'],
+        headers: ["headers' values must be base64 when encoding is base64"],
+      });
+      // The same text is fine as UTF-8.
+      expect((await check(ProduceMessageDto, { key: 'not base64!', value: '@@@' })).fields).toBeUndefined();
+    });
+  });
+
+  it('refuses offsets and timestamps beyond what a JSON number holds exactly (2^53 - 1), rather than read from a rounded one', async () => {
+    const tooBig = '99999999999999999999';
+    expect((await check(ReadMessagesQuery, { partition: '0', offset: tooBig }, 'query')).fields?.offset).toEqual(['offset must not be greater than 9007199254740991']);
+    expect((await check(ReadMessagesQuery, { partition: '0', timestamp: tooBig }, 'query')).fields?.timestamp).toBeDefined();
+    expect((await check(ProduceMessageDto, { value: 'v', timestamp: 1e20 })).fields?.timestamp).toBeDefined();
+    expect((await check(ResetOffsetsDto, { to: 'offset', offset: 1e20 })).fields?.offset).toBeDefined();
+    expect((await check(ResetOffsetsDto, { to: 'timestamp', timestamp: 1e20 })).fields?.timestamp).toBeDefined();
+    expect((await check(ReadMessagesQuery, { partition: '0', offset: String(Number.MAX_SAFE_INTEGER) }, 'query')).fields).toBeUndefined();
   });
 
   describe('ResetOffsetsDto', () => {

@@ -59,3 +59,33 @@ export function RequiresAlso(other: string, options?: ValidationOptions): Proper
     options,
   );
 }
+
+/** Standard or URL-safe base64, padded or not: what Buffer.from(text, 'base64') reads without silently dropping characters. */
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+function isBase64(text: string): boolean {
+  return BASE64.test(text) && text.replace(/=+$/, '').length % 4 !== 1;
+}
+
+/**
+ * Refuses text that is not base64 when the object's `encodingProperty` says base64 (Node
+ * would decode '@@@' to no bytes without a word). Takes a string, or an array of headers
+ * whose `value`s are checked.
+ */
+export function IsBase64WhenEncoded(encodingProperty: string, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isBase64WhenEncoded',
+      constraints: [encodingProperty],
+      validator: {
+        validate: (value: unknown, args) => {
+          if ((args?.object as Record<string, unknown> | undefined)?.[encodingProperty] !== 'base64') return true;
+          const texts = Array.isArray(value) ? value.map((h: unknown) => (h as { value?: unknown } | null)?.value) : [value];
+          return texts.every((t) => typeof t !== 'string' || isBase64(t));
+        },
+        defaultMessage: (args) => `$property${Array.isArray(args?.value) ? "' values" : ''} must be base64 when ${encodingProperty} is base64`,
+      },
+    },
+    options,
+  );
+}

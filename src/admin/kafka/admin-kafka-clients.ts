@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { KafkaServer } from '../../broker/kafka-server.service';
 import { KafkaAdmin } from '../../client/admin/kafka-admin';
-import { KafkaCluster } from '../../client/cluster/kafka-cluster';
 import { KafkaConsumer } from '../../client/consumer/kafka-consumer';
 import { bufferDeserializer } from '../../client/consumer/deserializers';
 import { KafkaProducer } from '../../client/producer/kafka-producer';
@@ -29,10 +28,6 @@ export class AdminKafkaClients implements OnModuleDestroy {
     () => new KafkaAdmin({ bootstrapServers: this.bootstrap(), clientId: 'kafkanest-rest-admin', requestTimeoutMs: REQUEST_TIMEOUT_MS, apiTimeoutMs: ADMIN_API_TIMEOUT_MS }),
     (admin) => admin.connect(),
   );
-  private readonly rawCluster = new SharedClient(
-    () => new KafkaCluster({ bootstrapServers: this.bootstrap(), clientId: 'kafkanest-rest-admin', requestTimeoutMs: REQUEST_TIMEOUT_MS, defaultApiTimeoutMs: ADMIN_API_TIMEOUT_MS, allowAutoTopicCreation: false }),
-    (cluster) => cluster.connect(),
-  );
   private producerClient: KafkaProducer<Buffer | null, Buffer | null> | undefined;
   private readonly idleReaders: KafkaConsumer<Buffer | null, Buffer | null>[] = [];
   private closed = false;
@@ -42,14 +37,6 @@ export class AdminKafkaClients implements OnModuleDestroy {
   /** The shared admin client, connected. */
   admin(): Promise<KafkaAdmin> {
     return this.adminClient.get();
-  }
-
-  /**
-   * A bare connection to the cluster for the one thing KafkaAdmin does not ask: a leader's
-   * log end offset, which ListOffsets gives only to a debugging client (replica id -2).
-   */
-  cluster(): Promise<KafkaCluster> {
-    return this.rawCluster.get();
   }
 
   /** The shared producer for POST .../messages: bytes in, acks=all, idempotent. */
@@ -113,7 +100,6 @@ export class AdminKafkaClients implements OnModuleDestroy {
     this.producerClient = undefined;
     await Promise.all([
       ...this.idleReaders.splice(0).map((consumer) => consumer.close(0).catch(() => undefined)),
-      this.rawCluster.close(),
       this.adminClient.close().catch((error: unknown) => this.logger.warn(`closing the admin client: ${String(error)}`)),
       producer?.close(5_000).catch((error: unknown) => this.logger.warn(`closing the producer: ${String(error)}`)),
     ]);

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsAbsentWith } from '../http/validators';
+import { IsAbsentWith, IsBase64WhenEncoded } from '../http/validators';
 import { IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 
 /** The most records one GET returns. */
@@ -26,6 +26,7 @@ export class ReadMessagesQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   offset?: number;
 
   @ApiPropertyOptional({ example: 1733560000000, description: 'Start at the first record with a timestamp at or after this (ms since the epoch). Not with offset.' })
@@ -33,6 +34,7 @@ export class ReadMessagesQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   @IsAbsentWith('offset')
   timestamp?: number;
 
@@ -71,16 +73,19 @@ export class ProduceMessageDto {
   @ApiPropertyOptional({ example: 'order-17', nullable: true, type: String })
   @IsOptional()
   @IsString()
+  @IsBase64WhenEncoded('encoding')
   key?: string | null;
 
   @ApiProperty({ example: '{"total":12.5}', nullable: true, type: String, description: 'null produces a tombstone' })
   @ValidateIf((_, value) => value !== null)
   @IsString()
+  @IsBase64WhenEncoded('encoding')
   value!: string | null;
 
   @ApiPropertyOptional({ type: [MessageHeaderDto] })
   @IsOptional()
   @IsArray()
+  @IsBase64WhenEncoded('encoding')
   @ValidateNested({ each: true })
   @Type(() => MessageHeaderDto)
   headers?: MessageHeaderDto[];
@@ -89,6 +94,7 @@ export class ProduceMessageDto {
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   timestamp?: number;
 
   @ApiPropertyOptional({ enum: ENCODINGS, description: 'How key, value and header values are written: utf8 (default) or base64' })

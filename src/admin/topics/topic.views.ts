@@ -36,7 +36,7 @@ export class PartitionDetails {
   readonly logStartOffset!: number | null;
   @ApiProperty({ example: 1200, nullable: true, type: Number, description: 'The offset after the last committed record: what consumers read up to; null without a leader' })
   readonly highWatermark!: number | null;
-  @ApiProperty({ example: 1203, nullable: true, type: Number, description: "The offset after the last record in the leader's log, committed or not; null when the leader did not answer" })
+  @ApiProperty({ example: 1203, nullable: true, type: Number, description: "The offset after the last record in the leader's log, committed or not; null without a leader" })
   readonly logEndOffset!: number | null;
   @ApiProperty({ example: 1048576, nullable: true, type: Number, description: "Bytes on disk of the leader's replica; null when its broker did not answer" })
   readonly sizeBytes!: number | null;

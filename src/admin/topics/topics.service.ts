@@ -1,17 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { ListedOffset, ReplicaLogDirInfo, TopicDescription } from '../../client/admin/admin-types';
+import type { ListedOffset, OffsetSpec, ReplicaLogDirInfo, TopicDescription } from '../../client/admin/admin-types';
 import type { KafkaAdmin } from '../../client/admin/kafka-admin';
-import { ErrorCode } from '../../protocol/errors/error-codes';
-import { ListOffsetsApi } from '../../protocol/schemas/list-offsets.schema';
 import { AdminKafkaClients } from '../kafka/admin-kafka-clients';
 import type { TopicDetails, TopicSummary } from './topic.views';
 import type { CreatePartitionsDto, CreateTopicDto } from './topic.dto';
 
 /** How long create/delete/add-partitions wait for the controller to apply the change, as kafka-topics.sh does. */
 const TOPIC_CHANGE_TIMEOUT_MS = 10_000;
-/** ListOffsets' replica id for a debugging client, and its "latest" timestamp. */
-const DEBUGGING_REPLICA_ID = -2;
-const LATEST_TIMESTAMP = -1;
 
 /**
  * Topics as an admin tool sees them, whichever broker is asked: metadata from any broker,
@@ -58,11 +53,12 @@ export class TopicsService {
     const [topic] = await admin.describeTopics([name]);
     // Offsets only come from a leader; a leaderless partition is still described.
     const led = topic.partitions.filter((p) => p.leader >= 0).map((p) => ({ topic: name, partition: p.partition }));
-    const [configs, earliest, latest, logEnds, logDirs] = await Promise.all([
+    const offsets = (spec: OffsetSpec): Promise<ListedOffset[]> => (led.length > 0 ? admin.listOffsets(led, spec) : Promise.resolve([]));
+    const [configs, earliest, latest, logEnd, logDirs] = await Promise.all([
       admin.describeTopicConfigs(name),
-      led.length > 0 ? admin.listOffsets(led, 'earliest') : [],
-      led.length > 0 ? admin.listOffsets(led, 'latest') : [],
-      this.logEndOffsets(topic),
+      offsets('earliest'),
+      offsets('latest'),
+      offsets('logEnd'),
       this.replicaLogDirs(admin, topic),
     ]);
     return {
@@ -84,7 +80,7 @@ export class TopicsService {
           offlineReplicas: p.offlineReplicas,
           logStartOffset: offsetOf(earliest, p.partition),
           highWatermark: offsetOf(latest, p.partition),
-          logEndOffset: logEnds.get(p.partition) ?? null,
+          logEndOffset: offsetOf(logEnd, p.partition),
           sizeBytes: replicaLogs.find((r) => r.brokerId === p.leader)?.sizeBytes ?? null,
           replicaLogs,
         };
@@ -100,31 +96,6 @@ export class TopicsService {
     const brokers = new Set(topic.partitions.flatMap((p) => p.replicas.filter((id) => !p.offlineReplicas.includes(id))));
     const perBroker = await Promise.all([...brokers].map((id) => admin.describeLogDirs([id]).catch((): ReplicaLogDirInfo[] => [])));
     return perBroker.flat().filter((r) => r.topic === topic.name);
-  }
-
-  /**
-   * Each leader's log end offset: ListOffsets latest as a debugging client (replica id -2),
-   * which Kafka answers from the log end rather than the high watermark. Informational: a
-   * leader that moved or did not answer leaves its partitions out.
-   */
-  private async logEndOffsets(topic: TopicDescription): Promise<Map<number, number>> {
-    const byLeader = new Map<number, number[]>();
-    for (const p of topic.partitions) if (p.leader >= 0) byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p.partition]);
-    if (byLeader.size === 0) return new Map();
-    const cluster = await this.clients.cluster();
-    const answers = await Promise.all(
-      [...byLeader].map(([leader, partitions]) =>
-        cluster
-          .send(leader, ListOffsetsApi, {
-            replicaId: DEBUGGING_REPLICA_ID,
-            isolationLevel: 0,
-            topics: [{ name: topic.name, partitions: partitions.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp: LATEST_TIMESTAMP, maxNumOffsets: 1 })) }],
-          })
-          .then((response) => response.topics.flatMap((t) => t.partitions).filter((p) => p.errorCode === ErrorCode.NONE))
-          .catch(() => []),
-      ),
-    );
-    return new Map(answers.flat().map((p) => [p.partitionIndex, p.offset]));
   }
 }
 

@@ -58,6 +58,28 @@ export interface NewPartitions {
 }
 
 /**
+ * New partitions one CreateTopics or CreatePartitions request may ask for, as Kafka's KRaft
+ * controller limits them (POLICY_VIOLATION beyond): placing and writing, say, a hundred
+ * million would exhaust the broker's memory long before an answer.
+ */
+export const MAX_NEW_PARTITIONS_PER_REQUEST = 10_000;
+
+/** What is left of a request's MAX_NEW_PARTITIONS_PER_REQUEST; each topic takes its share before anything is placed. */
+class NewPartitionBudget {
+  private left = MAX_NEW_PARTITIONS_PER_REQUEST;
+
+  take(partitions: number): void {
+    if (partitions > this.left) {
+      throw new KafkaError(
+        ErrorCode.POLICY_VIOLATION,
+        `Excessively large number of partitions per request: ${partitions} new partition(s) here would bring the request over its limit of ${MAX_NEW_PARTITIONS_PER_REQUEST}.`,
+      );
+    }
+    this.left -= partitions;
+  }
+}
+
+/**
  * Topic administration as Kafka's ZooKeeper-mode AdminZkClient does it: validate, then write
  * the assignment (and config overrides) to the metadata store; the controller turns them into
  * partition states. Results wait until this broker's MetadataCache shows the outcome (every
@@ -89,6 +111,7 @@ export class TopicAdmin {
     const duplicates = [...counts].filter(([, n]) => n > 1).map(([name]) => name);
     const outcomes: CreatedTopicOutcome[] = [];
     const created: { name: string; partitions: number }[] = [];
+    const budget = new NewPartitionBudget();
     for (const topic of topics) {
       if (counts.get(topic.name)! > 1) {
         outcomes.push(createFailure(topic, ErrorCode.INVALID_REQUEST, `Create topics request contains multiple entries for the following topics: ${duplicates.join(', ')}`));
@@ -96,7 +119,7 @@ export class TopicAdmin {
       }
       try {
         this.requireController(options);
-        const outcome = await this.createTopic(topic, options.validateOnly ?? false);
+        const outcome = await this.createTopic(topic, options.validateOnly ?? false, budget);
         outcomes.push(outcome);
         if (!options.validateOnly) created.push({ name: topic.name, partitions: outcome.numPartitions });
       } catch (err) {
@@ -113,7 +136,7 @@ export class TopicAdmin {
     return outcomes;
   }
 
-  private async createTopic(topic: NewTopic, validateOnly: boolean): Promise<CreatedTopicOutcome> {
+  private async createTopic(topic: NewTopic, validateOnly: boolean, budget: NewPartitionBudget): Promise<CreatedTopicOutcome> {
     const invalid = invalidTopicNameReason(topic.name);
     if (invalid) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, invalid);
     if (await this.assignments.get(topic.name)) {
@@ -122,7 +145,7 @@ export class TopicAdmin {
     }
     const colliding = collidingTopics(topic.name, await this.assignments.names());
     if (colliding.length > 0) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${topic.name}' collides with existing topics: ${colliding.join(', ')}`);
-    const replicas = this.assignmentFor(topic);
+    const replicas = this.assignmentFor(topic, budget);
     const overrides = validateTopicConfigs(topic.configs);
     const topicId = validateOnly ? ZERO_UUID : newTopicId();
     if (!validateOnly) {
@@ -146,9 +169,10 @@ export class TopicAdmin {
     };
   }
 
-  private assignmentFor(topic: NewTopic): ReplicaAssignment {
+  private assignmentFor(topic: NewTopic, budget: NewPartitionBudget): ReplicaAssignment {
     const live = this.cache.liveBrokers().map((b) => b.id);
     if (topic.assignments.length > 0) {
+      budget.take(topic.assignments.length);
       if (topic.numPartitions !== -1 || topic.replicationFactor !== -1) {
         throw new KafkaError(
           ErrorCode.INVALID_REQUEST,
@@ -165,6 +189,7 @@ export class TopicAdmin {
       return replicas;
     }
     const partitions = topic.numPartitions === -1 ? this.config.numPartitions : topic.numPartitions;
+    if (partitions > 0) budget.take(partitions);
     const factor = topic.replicationFactor === -1 ? this.config.defaultReplicationFactor : topic.replicationFactor;
     return placeReplicas(partitions, factor, live, { random: this.random });
   }
@@ -221,11 +246,12 @@ export class TopicAdmin {
     const counts = countBy(topics.map((t) => t.name));
     const outcomes: TopicOutcome[] = [];
     const grown: { name: string; partitions: number }[] = [];
+    const budget = new NewPartitionBudget();
     for (const topic of topics) {
       try {
         if (counts.get(topic.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Duplicate topic in request.');
         this.requireController(options);
-        await this.addPartitions(topic, options.validateOnly ?? false);
+        await this.addPartitions(topic, options.validateOnly ?? false, budget);
         if (!options.validateOnly) grown.push({ name: topic.name, partitions: topic.count });
         outcomes.push({ name: topic.name, topicId: ZERO_UUID, errorCode: ErrorCode.NONE, errorMessage: null });
       } catch (err) {
@@ -241,7 +267,7 @@ export class TopicAdmin {
   }
 
   /** Compare-and-set on the assignment node: a concurrent change makes it read and decide again. */
-  private async addPartitions(topic: NewPartitions, validateOnly: boolean, attempt = 0): Promise<void> {
+  private async addPartitions(topic: NewPartitions, validateOnly: boolean, budget: NewPartitionBudget, attempt = 0): Promise<void> {
     if (!isValidTopicName(topic.name)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${topic.name}' does not exist.`);
     const current = await this.assignments.get(topic.name);
     if (!current) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${topic.name}' does not exist.`);
@@ -251,6 +277,8 @@ export class TopicAdmin {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${existing} partitions, which is higher than the requested ${topic.count}.`);
     }
     if (topic.count === existing) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${existing} partitions.`);
+    // A retry after a concurrent change already took its share.
+    if (attempt === 0) budget.take(topic.count - existing);
     const factor = current.partitions[0]?.length ?? this.config.defaultReplicationFactor;
     const live = this.cache.liveBrokers().map((b) => b.id);
     let added: ReplicaAssignment;
@@ -270,7 +298,7 @@ export class TopicAdmin {
     try {
       await this.assignments.setPartitions(topic.name, current.topicId, [...current.partitions, ...added], current.version);
     } catch (err) {
-      if (err instanceof BadVersionError && attempt < 3) return this.addPartitions(topic, validateOnly, attempt + 1);
+      if (err instanceof BadVersionError && attempt < 3) return this.addPartitions(topic, validateOnly, budget, attempt + 1);
       throw err;
     }
   }

@@ -1,6 +1,7 @@
 import { ZERO_UUID } from '../../protocol/codec/struct-plan';
 import { ErrorCode } from '../../protocol/errors/error-codes';
 import { newTopic, startMetadataNode, useMetadataDir } from '../metadata/metadata-node.test-helpers';
+import { MAX_NEW_PARTITIONS_PER_REQUEST } from './topic-admin.service';
 
 describe('TopicAdmin', () => {
   const temp = useMetadataDir();
@@ -51,6 +52,15 @@ describe('TopicAdmin', () => {
       expect(exists).toMatchObject({ errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: "Topic 'a.b' already exists." });
       expect(collides).toMatchObject({ errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: "Topic 'a_b' collides with existing topics: a.b" });
       expect(fine.errorCode).toBe(ErrorCode.NONE);
+    });
+
+    it('refuses a topic of more partitions than a request may create with POLICY_VIOLATION, writing nothing', async () => {
+      const node = await start();
+      const [r] = await node.topicAdmin.createTopics([newTopic('huge', 100_000_000)], T);
+      expect(r).toMatchObject({ errorCode: ErrorCode.POLICY_VIOLATION, topicId: ZERO_UUID, errorMessage: expect.stringMatching(/^Excessively large number of partitions per request/) });
+      expect(await node.store.exists('/brokers/topics/huge')).toBeNull();
+      const [fits] = await node.topicAdmin.createTopics([newTopic('fits', MAX_NEW_PARTITIONS_PER_REQUEST)], { ...T, validateOnly: true });
+      expect(fits.errorCode).toBe(ErrorCode.NONE);
     });
 
     it('refuses every entry of a topic named twice in one request', async () => {
@@ -155,6 +165,25 @@ describe('TopicAdmin', () => {
       const [r] = await node.topicAdmin.createPartitions([{ name: 'vo', count: 5, assignments: null }], { ...T, validateOnly: true });
       expect(r.errorCode).toBe(ErrorCode.NONE);
       expect(node.cache.topic('vo')!.partitions).toHaveLength(1);
+    });
+
+    it('refuses more new partitions per request than the limit with POLICY_VIOLATION, before placing any, and stays up', async () => {
+      const node = await start();
+      await node.topicAdmin.createTopics([newTopic('big', 1)], T);
+      const [huge] = await node.topicAdmin.createPartitions([{ name: 'big', count: 100_000_000, assignments: null }], T);
+      expect(huge).toMatchObject({ errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: expect.stringMatching(/^Excessively large number of partitions per request/) });
+      expect(node.cache.topic('big')!.partitions).toHaveLength(1);
+      // The limit is the request's: two topics sharing it get it in order.
+      await node.topicAdmin.createTopics([newTopic('big2', 1)], T);
+      const [first, second] = await node.topicAdmin.createPartitions(
+        [
+          { name: 'big', count: 1 + MAX_NEW_PARTITIONS_PER_REQUEST - 1, assignments: null },
+          { name: 'big2', count: 3, assignments: null },
+        ],
+        { ...T, validateOnly: true },
+      );
+      expect(first.errorCode).toBe(ErrorCode.NONE);
+      expect(second.errorCode).toBe(ErrorCode.POLICY_VIOLATION);
     });
 
     it('refuses shrinking, standing still, bad assignments and unknown topics', async () => {

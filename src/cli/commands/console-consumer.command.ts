@@ -2,7 +2,23 @@ import { KafkaAdminError, type KafkaAdmin } from '../../client/admin/kafka-admin
 import { ErrorCode } from '../../protocol/errors/error-codes';
 import type { ConsumerRecord } from '../../client/listener/types';
 import { EXIT_OK, UsageError } from '../cli-command';
-import { CLIENT_TOOL_USAGE, writeOut, adminFromFlags, booleanFlag, intFlag, keyValueFlags, parseIntArg, toolCommand, reportKafkaErrors, requiredFlag, stringFlag, type ToolValues } from '../tool-flags';
+import {
+  CLIENT_TOOL_USAGE,
+  writeOut,
+  adminFromFlags,
+  withAdmin,
+  booleanFlag,
+  clientProperties,
+  intFlag,
+  keyValueFlags,
+  parseIntArg,
+  toolCommand,
+  reportKafkaErrors,
+  requiredFlag,
+  stringFlag,
+  type ToolValues,
+} from '../tool-flags';
+import { consumerOptionsFromToolProperties, toolConsumer } from './consumer-properties';
 
 const OPTIONS = {
   topic: { type: 'string' },
@@ -14,6 +30,8 @@ const OPTIONS = {
   'timeout-ms': { type: 'string' },
   property: { type: 'string', multiple: true },
   'isolation-level': { type: 'string' },
+  'consumer-property': { type: 'string', multiple: true },
+  'consumer.config': { type: 'string' },
 } as const;
 
 const USAGE = [
@@ -32,12 +50,18 @@ const USAGE = [
   '  --offset OFFSET         with --partition: earliest, latest or an offset (default: latest)',
   '  --max-messages N        exit after N records',
   '  --timeout-ms MS         exit when no record arrived for MS milliseconds',
-  '  --isolation-level L     read_uncommitted (default) or read_committed',
+  '  --isolation-level L     read_uncommitted (the default and, without transactions on',
+  '                          the broker, the only level the consumer takes)',
   '  --property KEY=VALUE    output format; repeatable:',
   '      print.timestamp, print.partition, print.offset, print.headers, print.key,',
   '      print.value (true/false; all but print.value default to false),',
   '      key.separator (tab), line.separator (newline), headers.separator (,),',
   '      null.literal (null)',
+  '  --consumer-property KEY=VALUE  a consumer setting (group.id, auto.offset.reset,',
+  '                          max.poll.records, session.timeout.ms, ...); repeatable;',
+  '                          wins over the file',
+  '  --consumer.config FILE  consumer settings as a properties file (key=value lines);',
+  '                          its bootstrap.servers gives way to --bootstrap-server',
   CLIENT_TOOL_USAGE,
 ].join('\n');
 
@@ -111,32 +135,34 @@ function startOffset(values: ToolValues): StartOffset | undefined {
 export const consoleConsumerCommand = toolCommand({ name: 'console-consumer', usage: USAGE, options: OPTIONS }, async (values) => {
   const bootstrap = requiredFlag(values, 'bootstrap-server');
   const topic = requiredFlag(values, 'topic');
-  const group = stringFlag(values, 'group');
+  const props = clientProperties(values, 'consumer.config', 'consumer-property');
+  const configured = consumerOptionsFromToolProperties(props);
+  const group = groupOf(values, configured['group.id']);
   const partition = stringFlag(values, 'partition') === undefined ? undefined : intFlag(values, 'partition', 0, { min: 0 });
   const offset = startOffset(values);
   if (offset !== undefined && booleanFlag(values, 'from-beginning')) throw new UsageError("Options --from-beginning and --offset cannot be specified together.");
   if (partition !== undefined && group !== undefined) throw new UsageError('Options --group and --partition cannot be specified together: a group assigns partitions itself.');
   const maxMessages = intFlag(values, 'max-messages', Infinity, { min: 1 });
   const idleTimeoutMs = intFlag(values, 'timeout-ms', Infinity, { min: 1 });
-  const isolation = stringFlag(values, 'isolation-level') ?? 'read_uncommitted';
+  const isolation = stringFlag(values, 'isolation-level') ?? configured['isolation.level'] ?? 'read_uncommitted';
   if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') throw new UsageError(`--isolation-level must be read_uncommitted or read_committed, got '${isolation}'`);
   const format = recordFormat(keyValueFlags(values, 'property'));
   const fromBeginning = booleanFlag(values, 'from-beginning') || offset === 'earliest';
+  const configuredReset = configured['auto.offset.reset'];
+  if (booleanFlag(values, 'from-beginning') && configuredReset !== undefined && configuredReset !== 'earliest') {
+    throw new UsageError(`Can't simultaneously specify --from-beginning and 'auto.offset.reset=${configuredReset}'`);
+  }
 
-  // Loaded here: the consumer (and the Nest logger it brings) would slow every other command's start.
-  const { KafkaConsumer, WakeupError } = await import('../../client/consumer/kafka-consumer');
-  const consumer = new KafkaConsumer<Buffer | null, Buffer | null>({
+  const { WakeupError } = await import('../../client/consumer/kafka-consumer');
+  const consumer = await toolConsumer(configured, {
     'bootstrap.servers': bootstrap,
-    'client.id': 'console-consumer',
+    'client.id': configured['client.id'] ?? 'console-consumer',
     'group.id': group,
-    'auto.offset.reset': fromBeginning ? 'earliest' : 'latest',
+    'auto.offset.reset': fromBeginning ? 'earliest' : (configuredReset ?? 'latest'),
     'isolation.level': isolation,
-    'allow.auto.create.topics': false,
     // Offsets of printed records are committed (below), not the fetch position: after
     // --max-messages, records fetched but not printed are read again next time.
     'enable.auto.commit': false,
-    'key.deserializer': 'buffer',
-    'value.deserializer': 'buffer',
   });
   let processed = 0;
   const done = new Map<string, { topic: string; partition: number; offset: number }>();
@@ -162,7 +188,7 @@ export const consoleConsumerCommand = toolCommand({ name: 'console-consumer', us
     // A topic or partition that does not exist fails here, before any output (the consumer would wait for it forever).
     let partitions: number[];
     try {
-      partitions = await allPartitions(adminFromFlags(values), topic);
+      partitions = await allPartitions(adminFromFlags(values, props), topic);
       if (partition !== undefined) {
         if (!partitions.includes(partition)) {
           throw new KafkaAdminError(
@@ -218,13 +244,19 @@ export const consoleConsumerCommand = toolCommand({ name: 'console-consumer', us
   });
 });
 
+/** --group, or group.id from the consumer properties; both naming different groups is refused, as Kafka's tool does. */
+function groupOf(values: ToolValues, configured: string | undefined): string | undefined {
+  const flag = stringFlag(values, 'group');
+  if (flag !== undefined && configured !== undefined && flag !== configured) {
+    throw new UsageError(
+      `The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: '${flag}', '${configured}'`,
+    );
+  }
+  return flag ?? configured;
+}
+
 /** Every partition of the topic; fails naming the topic when it does not exist. */
 async function allPartitions(admin: KafkaAdmin, topic: string): Promise<number[]> {
-  try {
-    await admin.connect();
-    const [described] = await admin.describeTopics([topic]);
-    return described.partitions.map((p) => p.partition);
-  } finally {
-    await admin.close();
-  }
+  const [described] = await withAdmin(admin, (connected) => connected.describeTopics([topic]));
+  return described.partitions.map((p) => p.partition);
 }

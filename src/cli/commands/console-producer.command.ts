@@ -2,13 +2,14 @@ import { createInterface } from 'node:readline';
 import { KafkaProducer, type ProducerRecord } from '../../client/producer/kafka-producer';
 import type { ProducerOptions } from '../../client/producer/producer-options';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-command';
-import { CLIENT_TOOL_USAGE, booleanFlag, keyValueFlags, toolCommand, reportKafkaErrors, requiredFlag, type ToolValues } from '../tool-flags';
+import { CLIENT_TOOL_USAGE, booleanFlag, clientProperties, configuredClient, keyValueFlags, toolCommand, reportKafkaErrors, requiredFlag, type ToolValues } from '../tool-flags';
 import { producerOptionsFromProperties } from './producer-properties';
 
 const OPTIONS = {
   topic: { type: 'string' },
   property: { type: 'string', multiple: true },
   'producer-property': { type: 'string', multiple: true },
+  'producer.config': { type: 'string' },
   'request-required-acks': { type: 'string' },
   'compression-codec': { type: 'string' },
   sync: { type: 'boolean' },
@@ -31,7 +32,9 @@ const USAGE = [
   '      null.marker=TEXT          a key, value or header value equal to it is sent as null',
   '      ignore.error=true         send a line without key separator as a value, no key',
   '  --producer-property KEY=VALUE a producer setting (acks, linger.ms, compression.type,',
-  '                                enable.idempotence, ...); repeatable',
+  '                                enable.idempotence, ...); repeatable; wins over the file',
+  '  --producer.config FILE        producer settings as a properties file (key=value lines);',
+  '                                its bootstrap.servers gives way to --bootstrap-server',
   '  --request-required-acks ACKS  acks: 0, 1 or all (default: all)',
   '  --compression-codec CODEC     none, gzip, snappy, lz4 or zstd',
   '  --sync                        wait for each record to be acknowledged before the next',
@@ -105,7 +108,7 @@ export function parseLine(line: string, lineNumber: number, format: LineFormat):
 export const consoleProducerCommand = toolCommand({ name: 'console-producer', usage: USAGE, options: OPTIONS }, async (values) => {
   const topic = requiredFlag(values, 'topic');
   const format = lineFormat(keyValueFlags(values, 'property'));
-  const producer = new KafkaProducer<string, string>(producerOptions(values));
+  const producer = configuredClient(() => new KafkaProducer<string, string>(producerOptions(values)));
   return reportKafkaErrors(async () => {
     try {
       return await produceLines(producer, topic, format, booleanFlag(values, 'sync'));
@@ -116,12 +119,15 @@ export const consoleProducerCommand = toolCommand({ name: 'console-producer', us
 });
 
 function producerOptions(values: ToolValues): ProducerOptions<string, string> {
-  const props = keyValueFlags(values, 'producer-property');
+  const bootstrapServers = requiredFlag(values, 'bootstrap-server');
+  const props = clientProperties(values, 'producer.config', 'producer-property');
+  // Kafka's console producer: the flag wins over bootstrap.servers in the file or properties.
+  props.delete('bootstrap.servers');
   const acks = values['request-required-acks'];
   if (typeof acks === 'string') props.set('acks', acks);
   const codec = values['compression-codec'];
   if (typeof codec === 'string') props.set('compression.type', codec);
-  return { ...producerOptionsFromProperties(props), bootstrapServers: requiredFlag(values, 'bootstrap-server') };
+  return { ...producerOptionsFromProperties(props), bootstrapServers };
 }
 
 /** Records sent and not yet acknowledged before reading more of stdin, so a large input is not all held in memory. */

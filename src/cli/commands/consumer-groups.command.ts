@@ -1,9 +1,10 @@
 import type { KafkaAdmin } from '../../client/admin/kafka-admin';
+import { describeGroupOffsets } from '../../client/admin/group-offsets';
 import { KafkaAdminError } from '../../client/admin/kafka-admin';
 import type { ConsumerGroupDescription, TopicPartitionRef } from '../../client/admin/admin-types';
 import { ErrorCode } from '../../protocol';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-command';
-import { CLIENT_TOOL_USAGE, adminFromFlags, booleanFlag, listFlag, parseIntArg, toolCommand, reportKafkaErrors, stringFlag, type ToolValues } from '../tool-flags';
+import { CLIENT_TOOL_USAGE, adminFromFlags, withAdmin, booleanFlag, listFlag, parseIntArg, toolCommand, reportKafkaErrors, stringFlag, type ToolValues } from '../tool-flags';
 
 const ACTIONS = ['list', 'describe', 'reset-offsets', 'delete'] as const;
 const RESET_SPECS = ['to-earliest', 'to-latest', 'to-offset', 'to-datetime', 'shift-by', 'to-current'] as const;
@@ -57,10 +58,8 @@ export const consumerGroupsCommand = toolCommand({ name: 'consumer-groups', usag
   if (action !== 'list' && groups.length === 0 && !allGroups) throw new UsageError(`Option --${action} takes one of these options: --all-groups, --group`);
   const reset = action === 'reset-offsets' ? resetPlanFrom(values) : undefined;
 
-  const admin = adminFromFlags(values);
-  return reportKafkaErrors(async () => {
-    try {
-      await admin.connect();
+  return reportKafkaErrors(() =>
+    withAdmin(adminFromFlags(values), async (admin) => {
       const targets = allGroups ? (await admin.listConsumerGroups()).map((g) => g.groupId) : groups;
       switch (action) {
         case 'list':
@@ -74,10 +73,8 @@ export const consumerGroupsCommand = toolCommand({ name: 'consumer-groups', usag
           process.stdout.write(`Deletion of requested consumer groups (${targets.map((g) => `'${g}'`).join(', ')}) was successful.\n`);
           return EXIT_OK;
       }
-    } finally {
-      await admin.close();
-    }
-  });
+    }),
+  );
 });
 
 /** Columns padded to their widest cell, as Kafka's tool prints its tables. */
@@ -124,40 +121,10 @@ async function describe(admin: KafkaAdmin, groupIds: readonly string[], view: 'o
   return exit;
 }
 
-/** One row per partition a member owns or the group has an offset for; lag against the log end. */
+/** kafka-consumer-groups' offsets table, '-' where there is nothing to show. */
 async function offsetRows(admin: KafkaAdmin, group: ConsumerGroupDescription): Promise<Array<Array<string | number>>> {
-  const offsets = await admin.listConsumerGroupOffsets(group.groupId);
-  const committed = new Map(offsets.map((o) => [key(o), o.offset]));
-  const owners = new Map<string, ConsumerGroupDescription['members'][number]>();
-  for (const m of group.members) for (const tp of m.assignment) owners.set(key(tp), m);
-  const partitions = new Map<string, TopicPartitionRef>();
-  for (const m of group.members) for (const tp of m.assignment) partitions.set(key(tp), tp);
-  for (const o of offsets) partitions.set(key(o), { topic: o.topic, partition: o.partition });
-  const refs = [...partitions.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
-  const ends = new Map((await logEndOffsets(admin, refs)).map((o) => [key(o), o.offset]));
-  return refs.map((tp) => {
-    const current = committed.get(key(tp));
-    const end = ends.get(key(tp));
-    const owner = owners.get(key(tp));
-    return [
-      group.groupId,
-      tp.topic,
-      tp.partition,
-      current ?? MISSING,
-      end ?? MISSING,
-      current !== undefined && end !== undefined ? Math.max(end - current, 0) : MISSING,
-      owner?.memberId ?? MISSING,
-      owner?.host ?? MISSING,
-      owner?.clientId ?? MISSING,
-    ];
-  });
-}
-
-/** Latest offsets of the partitions that still exist; a deleted topic's partitions are left out (shown as "-"). */
-async function logEndOffsets(admin: KafkaAdmin, refs: readonly TopicPartitionRef[]): Promise<Array<TopicPartitionRef & { offset: number }>> {
-  const existing = new Set(await admin.listTopics({ includeInternal: true }));
-  const live = refs.filter((r) => existing.has(r.topic));
-  return live.length > 0 ? admin.listOffsets(live, 'latest') : [];
+  const rows = await describeGroupOffsets(admin, group, await admin.listConsumerGroupOffsets(group.groupId));
+  return rows.map((r) => [group.groupId, r.topic, r.partition, r.currentOffset ?? MISSING, r.logEndOffset ?? MISSING, r.lag ?? MISSING, r.consumerId ?? MISSING, r.host ?? MISSING, r.clientId ?? MISSING]);
 }
 
 function key(tp: TopicPartitionRef): string {

@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { EXIT_OK } from '../cli-command';
 import { ProgressLine } from '../progress-line';
-import { CLIENT_TOOL_USAGE, booleanFlag, intFlag, toolCommand, reportKafkaErrors, requiredFlag, stringFlag } from '../tool-flags';
+import { CLIENT_TOOL_USAGE, booleanFlag, intFlag, readPropertiesFile, toolCommand, reportKafkaErrors, requiredFlag, stringFlag } from '../tool-flags';
+import { consumerOptionsFromToolProperties, toolConsumer } from './consumer-properties';
 
 const OPTIONS = {
   topic: { type: 'string' },
@@ -13,6 +14,7 @@ const OPTIONS = {
   'from-latest': { type: 'boolean' },
   'hide-header': { type: 'boolean' },
   'fetch-size': { type: 'string' },
+  'consumer.config': { type: 'string' },
 } as const;
 
 const USAGE = [
@@ -33,6 +35,8 @@ const USAGE = [
   '  --show-detailed-stats     print a CSV line per reporting interval as well',
   '  --reporting-interval MS   (default: 5000)',
   '  --hide-header             leave the CSV header out',
+  '  --consumer.config FILE    consumer settings as a properties file (key=value lines);',
+  '                            the flags above win over it',
   CLIENT_TOOL_USAGE,
 ].join('\n');
 
@@ -48,17 +52,15 @@ export const consumerPerfTestCommand = toolCommand({ name: 'consumer-perf-test',
   const timeoutMs = intFlag(values, 'timeout', 10_000, { min: 1 });
   const reportingIntervalMs = intFlag(values, 'reporting-interval', 5000, { min: 1 });
   const detailed = booleanFlag(values, 'show-detailed-stats');
-  // Loaded here: the consumer (and the Nest logger it brings) would slow every other command's start.
-  const { KafkaConsumer } = await import('../../client/consumer/kafka-consumer');
-  const consumer = new KafkaConsumer<Buffer | null, Buffer | null>({
+  const file = stringFlag(values, 'consumer.config');
+  const configured = consumerOptionsFromToolProperties(file ? readPropertiesFile(file) : new Map());
+  const consumer = await toolConsumer(configured, {
     'bootstrap.servers': bootstrap,
-    'client.id': 'perf-consumer-client',
-    'group.id': stringFlag(values, 'group') ?? `perf-consumer-${randomInt(100_000)}`,
+    'client.id': configured['client.id'] ?? 'perf-consumer-client',
+    'group.id': stringFlag(values, 'group') ?? configured['group.id'] ?? `perf-consumer-${randomInt(100_000)}`,
+    // Kafka's tool: the log start unless --from-latest, whatever the file says.
     'auto.offset.reset': booleanFlag(values, 'from-latest') ? 'latest' : 'earliest',
-    'max.partition.fetch.bytes': intFlag(values, 'fetch-size', 1024 * 1024, { min: 1 }),
-    'allow.auto.create.topics': false,
-    'key.deserializer': 'buffer',
-    'value.deserializer': 'buffer',
+    'max.partition.fetch.bytes': intFlag(values, 'fetch-size', configured['max.partition.fetch.bytes'] ?? 1024 * 1024, { min: 1 }),
   });
 
   const stats = { count: 0, bytes: 0, lastCount: 0, lastBytes: 0, lastReportAt: 0 };

@@ -4,7 +4,7 @@ import { KafkaProducer } from '../../client/producer/kafka-producer';
 import type { RecordCompletion } from '../../client/producer/record-completion';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-command';
 import { ProgressLine } from '../progress-line';
-import { CLIENT_TOOL_USAGE, intFlag, listFlag, toolCommand, reportKafkaErrors, requiredFlag, stringFlag, type ToolValues } from '../tool-flags';
+import { CLIENT_TOOL_USAGE, configuredClient, intFlag, listFlag, readPropertiesFile, toolCommand, reportKafkaErrors, requiredFlag, stringFlag, type ToolValues } from '../tool-flags';
 import { producerOptionsFromProperties } from './producer-properties';
 
 const OPTIONS = {
@@ -15,6 +15,7 @@ const OPTIONS = {
   'payload-delimiter': { type: 'string' },
   throughput: { type: 'string' },
   'producer-props': { type: 'string', multiple: true },
+  'producer.config': { type: 'string' },
   'reporting-interval': { type: 'string' },
 } as const;
 
@@ -36,6 +37,8 @@ const USAGE = [
   '  --throughput R             REQUIRED: records/sec at most; -1 for no limit',
   '  --producer-props K=V ...   producer settings (acks, linger.ms, batch.size,',
   '                             compression.type, ...); bootstrap.servers may be given here',
+  '  --producer.config FILE     producer settings as a properties file; --producer-props',
+  '                             win over it',
   '  --reporting-interval MS    how often the progress line is printed (default: 5000)',
   CLIENT_TOOL_USAGE,
 ].join('\n');
@@ -56,8 +59,10 @@ export const producerPerfTestCommand = toolCommand({ name: 'producer-perf-test',
   const props = producerProps(values);
   const bootstrap = props.get('bootstrap.servers') ?? stringFlag(values, 'bootstrap-server');
   props.delete('bootstrap.servers');
-  if (!bootstrap) throw new UsageError('Missing required argument "--bootstrap-server" (or bootstrap.servers in --producer-props)');
-  const producer = new KafkaProducer<Buffer, Buffer>({ ...producerOptionsFromProperties(props), bootstrapServers: bootstrap, clientId: props.get('client.id') ?? 'perf-producer-client' });
+  if (!bootstrap) throw new UsageError('Missing required argument "--bootstrap-server" (or bootstrap.servers in --producer-props or --producer.config)');
+  const producer = configuredClient(
+    () => new KafkaProducer<Buffer, Buffer>({ ...producerOptionsFromProperties(props), bootstrapServers: bootstrap, clientId: props.get('client.id') ?? 'perf-producer-client' }),
+  );
 
   const stats = new ProduceStats(numRecords);
   const progress = new ProgressLine(process.stdout, (tty) => (tty ? stats.totalLine(true) : stats.windowLine()), reportingIntervalMs);
@@ -84,7 +89,8 @@ export const producerPerfTestCommand = toolCommand({ name: 'producer-perf-test',
 function producerProps(values: ToolValues): Map<string, string> {
   // Kafka's form lists several after one flag: --producer-props acks=1 linger.ms=5.
   const entries = [...listFlag(values, 'producer-props'), ...listFlag(values, '_positionals')];
-  const props = new Map<string, string>();
+  const file = stringFlag(values, 'producer.config');
+  const props = file ? readPropertiesFile(file) : new Map<string, string>();
   for (const entry of entries) {
     const eq = entry.indexOf('=');
     if (eq <= 0) throw new UsageError(`unexpected argument '${entry}' (producer properties are KEY=VALUE)`);

@@ -26,9 +26,13 @@ const KNOWN: ReadonlySet<string> = new Set([
   'metadata.max.age.ms',
 ]);
 
+/** The tools send bytes or text with serializers of their own, as Kafka's do; a producer.properties naming others is still usable. */
+const TOOL_OWNED: ReadonlySet<string> = new Set(['key.serializer', 'value.serializer']);
+
 export function producerOptionsFromProperties(props: ReadonlyMap<string, string>): Partial<ProducerOptions> {
   const out: Record<string, string | number | boolean> = {};
   for (const [key, raw] of props) {
+    if (TOOL_OWNED.has(key)) continue;
     if (key === 'bootstrap.servers') throw new UsageError('give the brokers with --bootstrap-server, not as a producer property');
     if (!KNOWN.has(key)) throw new UsageError(`unknown producer property '${key}'; known: ${[...KNOWN].join(', ')}`);
     const name = key.replace(/\.([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -6,6 +6,7 @@ import { EXIT_OK, UsageError } from '../cli-command';
 import {
   CLIENT_TOOL_USAGE,
   adminFromFlags,
+  withAdmin,
   booleanFlag,
   intFlag,
   keyValueFlags,
@@ -76,10 +77,8 @@ export const topicsCommand = toolCommand({ name: 'topics', usage: USAGE, options
   const newCount = action === 'alter' ? intFlag(values, 'partitions', -1, { min: 1 }) : -1;
   if (action === 'alter' && newCount < 0) throw new UsageError('--alter needs --partitions N, the new partition count');
 
-  const admin = adminFromFlags(values);
-  return reportKafkaErrors(async () => {
-    try {
-      await admin.connect();
+  return reportKafkaErrors(() =>
+    withAdmin(adminFromFlags(values), async (admin) => {
       switch (action) {
         case 'create':
           return await create(admin, newTopic!, booleanFlag(values, 'if-not-exists'));
@@ -97,10 +96,8 @@ export const topicsCommand = toolCommand({ name: 'topics', usage: USAGE, options
           return EXIT_OK;
         }
       }
-    } finally {
-      await admin.close();
-    }
-  });
+    }),
+  );
 });
 
 function newTopicFrom(values: ToolValues): { name: string; numPartitions: number; replicationFactor: number; assignments?: Record<number, number[]>; configs: Record<string, string> } {
@@ -113,8 +110,10 @@ function newTopicFrom(values: ToolValues): { name: string; numPartitions: number
     }
     const assignments: Record<number, number[]> = {};
     placement.split(',').forEach((replicas, partition) => {
-      const ids = replicas.split(':').map((id) => Number(id));
-      if (ids.some((id) => !Number.isInteger(id) || id < 0)) throw new UsageError(`--replica-assignment: '${replicas}' is not a list of broker ids`);
+      // Number('') is 0: an empty entry ("1:2,,3") must not place a partition on broker 0.
+      const texts = replicas.split(':').map((id) => id.trim());
+      if (texts.some((id) => !/^\d+$/.test(id))) throw new UsageError(`--replica-assignment: '${replicas}' for partition ${partition} is not a list of broker ids`);
+      const ids = texts.map(Number);
       assignments[partition] = ids;
     });
     return { name, numPartitions: -1, replicationFactor: -1, assignments, configs };

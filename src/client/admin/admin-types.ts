@@ -1,4 +1,5 @@
 import type { BrokerNode, PartitionMetadata } from '../cluster/cluster-metadata';
+import type { IsolationLevel } from '../consumer/consumer-options';
 
 /**
  * What KafkaAdmin (kafka-admin.ts) answers, in the shapes of Java's Admin client where
@@ -41,8 +42,19 @@ export interface TopicConfigEntry {
   readonly readOnly: boolean;
 }
 
-/** Where ListOffsets should look: the log start, the high watermark, or the first offset at or after a timestamp. */
-export type OffsetSpec = 'earliest' | 'latest' | { readonly timestamp: number };
+/**
+ * Where ListOffsets should look: the log start; the latest offset a consumer may read (the
+ * high watermark, or the last stable offset for read_committed); the leader's log end,
+ * committed or not (asked as a debugging client, replica id -2, as Kafka's tools do); or
+ * the first offset at or after a timestamp.
+ */
+export type OffsetSpec = 'earliest' | 'latest' | 'logEnd' | { readonly timestamp: number };
+
+/** Java's ListOffsetsOptions. */
+export interface ListOffsetsOptions {
+  /** Which records 'latest' and timestamp lookups may reach (default read_uncommitted); ignored by 'logEnd'. */
+  readonly isolationLevel?: IsolationLevel;
+}
 
 export interface TopicPartitionRef {
   readonly topic: string;

@@ -36,6 +36,7 @@ import type {
   ConsumerGroupListing,
   ConsumerGroupMember,
   ListedOffset,
+  ListOffsetsOptions,
   NewTopicSpec,
   OffsetSpec,
   ReplicaLogDirInfo,
@@ -88,6 +89,11 @@ const TOPIC_RESOURCE = 2;
 const DEFAULT_CONFIG_SOURCE = 5;
 const EARLIEST_TIMESTAMP = -2;
 const LATEST_TIMESTAMP = -1;
+/** ListOffsets' replica ids: a consumer, answered up to the high watermark (or LSO); a debugging client, answered up to the log end. */
+const CONSUMER_REPLICA_ID = -1;
+const DEBUGGING_REPLICA_ID = -2;
+const READ_UNCOMMITTED = 0;
+const READ_COMMITTED = 1;
 /** Groups an admin may rewrite offsets of: nobody consumes with them (Kafka's ConsumerGroupCommand rule). */
 const INACTIVE_GROUP_STATES: ReadonlySet<string> = new Set(['Empty', 'Dead']);
 /** Item errors worth another attempt at the controller or coordinator besides the retriable codes. */
@@ -270,8 +276,10 @@ export class KafkaAdmin {
   // ---- offsets and log dirs ----
 
   /** Each partition asked at its leader; fails naming the partitions that do not exist. */
-  async listOffsets(partitions: readonly TopicPartitionRef[], spec: OffsetSpec): Promise<ListedOffset[]> {
-    const timestamp = spec === 'earliest' ? EARLIEST_TIMESTAMP : spec === 'latest' ? LATEST_TIMESTAMP : spec.timestamp;
+  async listOffsets(partitions: readonly TopicPartitionRef[], spec: OffsetSpec, options: ListOffsetsOptions = {}): Promise<ListedOffset[]> {
+    const timestamp = spec === 'earliest' ? EARLIEST_TIMESTAMP : spec === 'latest' || spec === 'logEnd' ? LATEST_TIMESTAMP : spec.timestamp;
+    const replicaId = spec === 'logEnd' ? DEBUGGING_REPLICA_ID : CONSUMER_REPLICA_ID;
+    const isolationLevel = options.isolationLevel === 'read_committed' ? READ_COMMITTED : READ_UNCOMMITTED;
     const found = new Map<string, ListedOffset>();
     const wanted = new Map(partitions.map((tp) => [partitionName(tp), tp]));
     await this.perItem([...wanted.keys()], async (pending) => {
@@ -288,8 +296,8 @@ export class KafkaAdmin {
       const answers = await Promise.all(
         [...byLeader].map(async ([leader, refsAtLeader]) => {
           const response = await this.cluster.send(leader, ListOffsetsApi, {
-            replicaId: -1,
-            isolationLevel: 0,
+            replicaId,
+            isolationLevel,
             topics: groupByTopic(refsAtLeader).map(([name, ps]) => ({
               name,
               partitions: ps.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 })),

@@ -231,13 +231,25 @@ export function fromClientConfig(config: ClientConfig, overrides: Readonly<Recor
   if (config.clientId !== undefined) options['client.id'] = config.clientId;
   if (consumer.groupId !== undefined) options['group.id'] = consumer.groupId;
   if (consumer.enableAutoCommit !== undefined) options['enable.auto.commit'] = consumer.enableAutoCommit;
-  for (const source of [consumer.properties, overrides]) {
-    for (const [key, text] of Object.entries(source)) {
-      const kind = PROPERTY_KINDS[key];
-      if (kind) options[key] = parseProperty(key, kind, text);
-    }
-  }
+  for (const source of [consumer.properties, overrides]) Object.assign(options, consumerOptionsFromProperties(Object.entries(source)).options);
   return options as unknown as ConsumerOptions<any, any>;
+}
+
+/**
+ * Java consumer properties as text (a consumer.properties file, Spring's `properties`)
+ * read into ConsumerOptions values, failing with ClientConfigError for a value of the
+ * wrong kind. Names the consumer does not know are handed back apart: the caller ignores
+ * them (Java's client does, after a warning) or refuses them.
+ */
+export function consumerOptionsFromProperties(props: Iterable<readonly [string, string]>): { options: Partial<ConsumerOptions<any, any>>; unknown: string[] } {
+  const options: Record<string, unknown> = {};
+  const unknown: string[] = [];
+  for (const [key, text] of props) {
+    const kind = PROPERTY_KINDS[key];
+    if (kind) options[key] = parseProperty(key, kind, text);
+    else unknown.push(key);
+  }
+  return { options: options as Partial<ConsumerOptions<any, any>>, unknown };
 }
 
 function parseProperty(key: string, kind: PropertyKind, text: string): unknown {
