@@ -191,4 +191,25 @@ describe('delayed messages', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/invalid|Invalid/);
   });
+
+  it.each([
+    ['this broker’s own', () => broker.brokerId],
+    ['an unregistered broker’s', () => 99],
+  ])('a client using %s inter-broker client id is an ordinary client: internal topics refused, delay headers held', async (_, id) => {
+    const asBroker = ['-b', broker.bootstrap, '-X', `client.id=kafkanest-delay-broker-${id()}`, '-X', 'message.send.max.retries=0'];
+    const internal = await runKcat([...asBroker, '-P', '-t', '__delay_level_01'], { input: 'sneaky\n' });
+    expect(internal.code).not.toBe(0);
+    expect(internal.stderr).toMatch(/invalid|Invalid/);
+
+    const topic = `delay-impostor-${id()}`;
+    await createTopic(broker.port, topic, 1);
+    const sentFrom = Date.now();
+    const held = await runKcat([...asBroker, '-P', '-t', topic, '-H', 'x-delay-level=1'], { input: 'not yet\n' });
+    expect(held.code).toBe(0);
+    const arrivals = watch(topic, 1);
+    await arrivals.until(1, 5000);
+    arrivals.close();
+    expect(arrivals.arrivals.map((a) => a.value)).toEqual(['not yet']);
+    expect(arrivals.arrivals[0].seenAt).toBeGreaterThanOrEqual(sentFrom + LEVELS_MS[0]);
+  });
 });

@@ -8,9 +8,8 @@ import { MetadataCache } from '../metadata/metadata-cache.service';
 import { TcpBrokerChannel, type BrokerChannel } from '../replica/broker-channel';
 import { ReplicaManager } from '../replica/replica-manager';
 import { TopicAdmin } from '../topics/topic-admin.service';
+import { DELAY_CLIENT_ID_PREFIX } from './delay-peer-check';
 
-/** Client id of a broker's delay scheduler; Produce accepts it, and only it, on the internal delay topics. */
-export const DELAY_CLIENT_ID_PREFIX = 'kafkanest-delay-broker-';
 const PRODUCE_VERSION = 8;
 const CONNECT_TIMEOUT_MS = 10_000;
 const INTER_BROKER_LISTENER = 'PLAINTEXT';
