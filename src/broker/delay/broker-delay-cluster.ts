@@ -106,7 +106,8 @@ export class BrokerDelayCluster implements DelayCluster, OnModuleDestroy {
     // The log writes the offsets into the bytes it is given: every attempt gets its own copy.
     const records = Buffer.from(batch);
     if (info.leader === this.cache.localBrokerId) {
-      const [outcome] = await this.replicas.appendRecords(acks, timeoutMs, [{ topic, partition, records }]);
+      // As the Produce handler appends what another broker's delay path sends (ProduceHandler.appendFromBroker).
+      const outcome = await this.replicas.appendBrokerBuilt(topic, partition, acks, timeoutMs, records);
       return { errorCode: outcome.errorCode, errorMessage: outcome.errorMessage, baseOffset: outcome.baseOffset };
     }
     try {

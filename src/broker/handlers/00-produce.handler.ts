@@ -71,18 +71,19 @@ export class ProduceHandler implements KafkaApiHandler<typeof ProduceApi> {
   }
 
   private special(request: ProduceRequest, fromDelayBroker: boolean, entry: ProduceEntry): AppendOutcome | Promise<AppendOutcome> | undefined {
-    if (isInternalTopic(entry.topic)) {
-      // Only the brokers' delay schedulers write the internal topics (Kafka refuses clients' appends to them).
-      return fromDelayBroker ? this.appendToQueue(request, entry) : failedAppend(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${entry.topic}`);
-    }
-    // A due record delivered by another broker's scheduler still carries its delay header: it is not held again.
-    return fromDelayBroker ? undefined : this.delayed?.divert(request.acks, request.timeoutMs, entry);
+    // Another broker's delay path: held records for a queue this broker leads, a due record (it still
+    // carries its delay header and is not held again) or a held sequence range after a leader change.
+    if (fromDelayBroker) return this.appendFromBroker(request, entry);
+    // Only the brokers' delay paths write the internal topics (Kafka refuses clients' appends to them).
+    if (isInternalTopic(entry.topic)) return failedAppend(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${entry.topic}`);
+    return this.delayed?.divert(request.acks, request.timeoutMs, entry);
   }
 
-  /** Held records forwarded by another broker: appended, then the queue's scheduler reads them. */
-  private async appendToQueue(request: ProduceRequest, entry: ProduceEntry): Promise<AppendOutcome> {
-    const [outcome] = await this.replicas.appendRecords(request.acks, request.timeoutMs, [entry]);
-    if (outcome.errorCode === ErrorCode.NONE) this.delayed?.appendedToQueue(entry.topic);
+  private async appendFromBroker(request: ProduceRequest, entry: ProduceEntry): Promise<AppendOutcome> {
+    if (entry.records === null) return failedAppend(ErrorCode.INVALID_RECORD, `${entry.topic}-${entry.partition}: no record batch`);
+    const outcome = await this.replicas.appendBrokerBuilt(entry.topic, entry.partition, request.acks, request.timeoutMs, entry.records);
+    // The queue's scheduler reads what was appended.
+    if (outcome.errorCode === ErrorCode.NONE && isInternalTopic(entry.topic)) this.delayed?.appendedToQueue(entry.topic);
     return outcome;
   }
 
