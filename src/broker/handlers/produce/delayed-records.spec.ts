@@ -26,8 +26,8 @@ function delayPath(fx: DataPathFixture, cluster: DelayCluster, beforeQueued: () 
   return { path: new DelayedRecords(new BrokerConfig(), fx.replicas, delays, cluster), queued };
 }
 
-/** Batches in a partition's log: [base offset, last offset, control, values]. */
-async function logOf(fx: DataPathFixture): Promise<Array<[number, number, boolean, string[]]>> {
+/** Every batch of t-0, as a consumer fetches them. */
+async function partitionBytes(fx: DataPathFixture): Promise<Buffer> {
   const [data] = await fx.replicas.fetch({
     replicaId: -1,
     maxWaitMs: 0,
@@ -36,13 +36,25 @@ async function logOf(fx: DataPathFixture): Promise<Array<[number, number, boolea
     isolationLevel: 0,
     partitions: [{ topic: 't', partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1 }],
   });
-  const split = new RecordBatchSplitter(data.records);
+  return data.records;
+}
+
+/** Batches in a partition's log: [base offset, last offset, control, values]. */
+async function logOf(fx: DataPathFixture): Promise<Array<[number, number, boolean, string[]]>> {
+  const split = new RecordBatchSplitter(await partitionBytes(fx));
   const batches: Array<[number, number, boolean, string[]]> = [];
   while (split.next()) {
     const v = split.view;
     batches.push([v.baseOffset, v.lastOffset, v.isControl, v.isControl ? [] : [...v.records()].map((r) => r.value!.toString())]);
   }
   return batches;
+}
+
+async function offsetsOf(fx: DataPathFixture): Promise<number[]> {
+  const split = new RecordBatchSplitter(await partitionBytes(fx));
+  const offsets: number[] = [];
+  while (split.next()) for (const r of split.view.records()) offsets.push(r.offset);
+  return offsets;
 }
 
 describe('DelayedRecords: an idempotent producer’s held records when the partition’s leader moves mid-request', () => {
@@ -101,8 +113,9 @@ describe('DelayedRecords: an idempotent producer’s held records when the parti
 
     const retry = await delayPath(after, toNewLeader).path.divert(1, 1000, { topic: 't', partition: 0, records: Buffer.from(batch) });
     expect(retry).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0 });
-    // Offsets 0-2 stand for the batch; 'later' (offset 1) is in its delay queue, not here.
+    // Offsets 0-2 stand for the batch: 'later' is in its delay queue, the ordinary records take the last two.
     expect(await logOf(after)).toEqual([[0, 2, false, ['now-1', 'now-2']]]);
+    expect(await offsetsOf(after)).toEqual([1, 2]);
     expect(first.queued.map((r) => r.value!.toString())).toEqual(['later']);
   });
 

@@ -23,12 +23,14 @@ export const HELD_SEQUENCE_CONTROL_TYPE = 0x6b6e;
 const LEADER_RETRY_PAUSE_MS = 100;
 
 /**
- * An idempotent producer's batch with held and ordinary records: the ordinary ones at their
- * offset deltas under the batch's whole sequence range (a batch with gaps, as compaction
- * leaves them, which consumers step over), so records and range are written as one.
+ * An idempotent producer's batch with held and ordinary records: the ordinary ones, in order,
+ * at the last offsets of the batch's whole sequence range (a batch with a gap before them, as
+ * compaction leaves them), so records and range are written as one, and a consumer that steps
+ * past the records it sees lands after the batch.
  */
 function sequencedRest(ordinary: readonly RecordInput[], batch: RecordBatchView): Buffer {
-  return encodeRecordBatch(ordinary, {
+  const first = batch.lastOffsetDelta - ordinary.length + 1;
+  return encodeRecordBatch(ordinary.map((record, i) => ({ ...record, offsetDelta: first + i })), {
     compression: batch.compression,
     producerId: batch.producerId,
     producerEpoch: batch.producerEpoch,
@@ -214,7 +216,7 @@ export class DelayedRecords {
     const ordinary: RecordInput[] = [];
     while (reader.next()) {
       const delay = parseDelay(reader, payload, levels, now);
-      const record = { key: reader.key(), value: reader.value(), timestamp: reader.timestamp, headers: reader.headers(), offsetDelta: reader.offsetDelta };
+      const record = { key: reader.key(), value: reader.value(), timestamp: reader.timestamp, headers: reader.headers() };
       if (delay === undefined) {
         ordinary.push(record);
       } else if ('error' in delay) {
