@@ -183,9 +183,14 @@ export class Partition {
     return this.appendChecked(records, requiredAcks, true, replacing);
   }
 
+  /** Whether an append with these acks may be taken now (acks=all needs min.insync.replicas in the ISR). */
+  hasEnoughReplicas(requiredAcks: number): boolean {
+    return requiredAcks !== -1 || this.isr.length >= this.config.minInsyncReplicas;
+  }
+
   private appendChecked(records: Buffer | null, requiredAcks: number, brokerBuilt: boolean, replacing: ProducerBatch | undefined): AppendOutcome {
     if (!this.isLeader) return this.failed(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.localBrokerId} is not the leader of ${this.key}`);
-    if (requiredAcks === -1 && this.isr.length < this.config.minInsyncReplicas) {
+    if (!this.hasEnoughReplicas(requiredAcks)) {
       return this.failed(ErrorCode.NOT_ENOUGH_REPLICAS, `${this.key} has ${this.isr.length} in-sync replicas, min.insync.replicas is ${this.config.minInsyncReplicas}`);
     }
     const rejection = this.validator.validate(records, this.config.maxMessageBytes, brokerBuilt);

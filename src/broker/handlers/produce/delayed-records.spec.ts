@@ -57,7 +57,7 @@ async function offsetsOf(fx: DataPathFixture): Promise<number[]> {
   return offsets;
 }
 
-describe('DelayedRecords: an idempotent producer’s held records when the partition’s leader moves mid-request', () => {
+describe('DelayedRecords: what stands for an idempotent producer’s held records in its partition, across a leader change', () => {
   let before: DataPathFixture;
   let after: DataPathFixture;
   /** Broker 1, the new leader, as broker 0's delay path reaches it (Produce from a delay broker: ProduceHandler.appendFromBroker). */
@@ -125,6 +125,13 @@ describe('DelayedRecords: an idempotent producer’s held records when the parti
     const sent = await toNewLeader.produce('t', 0, idempotent([plain('x'), plain('y')], 0), 1, 1000);
     expect(sent).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0 });
     expect(await logOf(after)).toEqual([[0, 1, false, ['x', 'y']]]);
+  });
+
+  it('leaves acks=all with too few in-sync replicas to the ordinary path, which refuses it, before anything is queued', () => {
+    before.metadata.setTopicConfig('t', { 'min.insync.replicas': '2' });
+    const { path, queued } = delayPath(before, toNewLeader);
+    expect(path.divert(-1, 1000, { topic: 't', partition: 0, records: idempotent([held('a')], 0) })).toBeUndefined();
+    expect(queued).toEqual([]);
   });
 
   it('without a leader to send the range to, answers the producer with a retriable error when its timeout is up', async () => {

@@ -95,7 +95,8 @@ export class DelayedRecords {
       return undefined;
     }
     const partition = this.replicas.getPartition(entry.topic, entry.partition);
-    if (!partition?.isLeader || acks < -1 || acks > 1) return undefined;
+    // What the ordinary path would refuse outright is left to it, before anything is queued.
+    if (!partition?.isLeader || acks < -1 || acks > 1 || !partition.hasEnoughReplicas(acks)) return undefined;
     if (this.validator.validate(records, partition.config.maxMessageBytes)) return undefined;
     const batch = this.validator.view;
     if (batch.isTransactional) return undefined;
@@ -160,8 +161,10 @@ export class DelayedRecords {
     const deadline = Date.now() + timeoutMs;
     // The log writes offsets into the bytes it appends: the copy kept for sending on stays as built.
     const local = await this.replicas.appendBrokerBuilt(entry.topic, entry.partition, acks, timeoutMs, Buffer.from(marker), recorded);
-    if (local.errorCode === ErrorCode.NONE || !isRetriable(local.errorCode)) return local;
+    if (local.errorCode === ErrorCode.NONE) return local;
+    // Not written here: the range recorded in memory must not answer the retry as a duplicate of nothing.
     partition.producers.forget(producerId, recorded);
+    if (!isRetriable(local.errorCode)) return local;
     let outcome: AppendOutcome = local;
     for (let attempt = 0; isRetriable(outcome.errorCode) && Date.now() < deadline; attempt++) {
       if (attempt > 0) await this.leaderChangeOrPause(deadline);
