@@ -22,6 +22,7 @@ import { BROKER_MAIN, BrokerProcess } from '../test/support/broker-process';
 import { createTopic } from '../test/support/wire-admin';
 import { printFinalJson } from './support/report';
 import { printTable } from './support/table';
+import { median } from './support/timing';
 
 const VALUE_BYTES = 100;
 const RECORDS = Number(process.env.BENCH_CLI_RECORDS ?? 500_000);
@@ -81,12 +82,6 @@ async function kcatRound(broker: BrokerProcess, topic: string, inputFile: string
   );
   if (run.code !== 0) throw new Error(`kcat -P exited ${run.code}: ${run.stderr.slice(-2000)}`);
   return { seconds: run.seconds };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function main(): Promise<void> {

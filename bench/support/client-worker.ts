@@ -103,14 +103,16 @@ async function sdkProduce(c: ProduceCommand): Promise<Measurement> {
     bootstrapServers: [bootstrap],
     acks: 'all',
     enableIdempotence: c.idempotent,
+    compressionType: c.compression ?? 'none',
     keySerializer: 'buffer',
     valueSerializer: 'buffer',
   });
+  const values = c.distinctValues ? variedValues(c.distinctValues, c.valueBytes) : [value];
   try {
     await producer.partitionsFor(c.topic);
     const start = process.hrtime.bigint();
     for (let i = 0; i < c.records; i++) {
-      producer.send({ topic: c.topic, value }).then(window.ok, window.fail);
+      producer.send({ topic: c.topic, value: values[i % values.length] }).then(window.ok, window.fail);
       if (i - window.settled >= c.window) await window.wait(i - c.window / 2);
     }
     await window.wait(c.records);
@@ -118,6 +120,19 @@ async function sdkProduce(c: ProduceCommand): Promise<Measurement> {
   } finally {
     await producer.close();
   }
+}
+
+/** `count` values of `bytes` pseudo-random lowercase letters (the same ones on every run). */
+function variedValues(count: number, bytes: number): Buffer[] {
+  let seed = 12345;
+  return Array.from({ length: count }, () => {
+    const v = Buffer.allocUnsafe(bytes);
+    for (let i = 0; i < bytes; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      v[i] = 97 + ((seed >>> 16) % 26);
+    }
+    return v;
+  });
 }
 
 /** The SDK's consumer in a poll loop, reading every value's length as a handler would touch it. */

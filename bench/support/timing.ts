@@ -42,3 +42,10 @@ export function measure(fn: () => unknown, options: MeasureOptions = {}): Timing
 
 /** Bytes per call at a timing's rate, in MB/s (10^6 bytes). */
 export const mbPerSec = (t: Timing, bytesPerOp: number): number => (bytesPerOp * t.opsPerSec) / 1e6;
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

@@ -20,6 +20,14 @@ export interface ProduceCommand {
   /** Batch APIs (kafkajs, @platformatic/kafka): messages per send() and send() loops running at once. */
   readonly batch: number;
   readonly concurrency: number;
+  /** The SDK's KafkaProducer: compression.type (none by default). */
+  readonly compression?: 'none' | 'lz4';
+  /**
+   * The SDK's KafkaProducer: cycle through this many different values of varied letters
+   * (made before the clock starts) instead of one value of one repeated byte, so
+   * compression and byte searches see data like an application's.
+   */
+  readonly distinctValues?: number;
 }
 
 export interface ConsumeCommand {

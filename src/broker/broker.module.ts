@@ -10,6 +10,7 @@ import { COORDINATOR_PROVIDERS } from '../coordinator/coordinator.providers';
 import { GroupCoordinator } from '../coordinator/group-coordinator.service';
 import { DELAY_CLUSTER, DelayService } from '../coordinator/delay/delay.service';
 import { BrokerDelayCluster } from './delay/broker-delay-cluster';
+import { DelayPeerCheck } from './delay/delay-peer-check';
 import { DelayedRecords } from './handlers/produce/delayed-records';
 import { ProduceHandler } from './handlers/00-produce.handler';
 import { FetchHandler } from './handlers/01-fetch.handler';
@@ -54,7 +55,7 @@ import { REPLICA_PROVIDERS } from './replica/replica.providers';
 const DATA_PATH = [...REPLICA_PROVIDERS, ProduceHandler, FetchHandler, ListOffsetsHandler, DeleteRecordsHandler, InitProducerIdHandler, OffsetForLeaderEpochHandler];
 
 /** Delayed messages: the Produce path's turn-off, the schedulers (src/coordinator/delay) over the broker's replicas. */
-const DELAYS = [DelayedRecords, DelayService, BrokerDelayCluster, { provide: DELAY_CLUSTER, useExisting: BrokerDelayCluster }];
+const DELAYS = [DelayedRecords, DelayPeerCheck, DelayService, BrokerDelayCluster, { provide: DELAY_CLUSTER, useExisting: BrokerDelayCluster }];
 
 /** Cluster metadata and topic administration: the view, the controller, registration, admin services. */
 const METADATA_PROVIDERS = [

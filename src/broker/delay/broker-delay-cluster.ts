@@ -8,9 +8,8 @@ import { MetadataCache } from '../metadata/metadata-cache.service';
 import { TcpBrokerChannel, type BrokerChannel } from '../replica/broker-channel';
 import { ReplicaManager } from '../replica/replica-manager';
 import { TopicAdmin } from '../topics/topic-admin.service';
+import { DELAY_CLIENT_ID_PREFIX } from './delay-peer-check';
 
-/** Client id of a broker's delay scheduler; Produce accepts it, and only it, on the internal delay topics. */
-export const DELAY_CLIENT_ID_PREFIX = 'kafkanest-delay-broker-';
 const PRODUCE_VERSION = 8;
 const CONNECT_TIMEOUT_MS = 10_000;
 const INTER_BROKER_LISTENER = 'PLAINTEXT';
@@ -107,7 +106,8 @@ export class BrokerDelayCluster implements DelayCluster, OnModuleDestroy {
     // The log writes the offsets into the bytes it is given: every attempt gets its own copy.
     const records = Buffer.from(batch);
     if (info.leader === this.cache.localBrokerId) {
-      const [outcome] = await this.replicas.appendRecords(acks, timeoutMs, [{ topic, partition, records }]);
+      // As the Produce handler appends what another broker's delay path sends (ProduceHandler.appendFromBroker).
+      const outcome = await this.replicas.appendBrokerBuilt(topic, partition, acks, timeoutMs, records);
       return { errorCode: outcome.errorCode, errorMessage: outcome.errorMessage, baseOffset: outcome.baseOffset };
     }
     try {

@@ -11,7 +11,7 @@ import {
 } from '../../protocol/schemas/produce.schema';
 import { KafkaApi } from '../api/kafka-api.decorator';
 import type { KafkaApiHandler, RequestContext } from '../api/kafka-api-handler';
-import { DELAY_CLIENT_ID_PREFIX } from '../delay/broker-delay-cluster';
+import { DelayPeerCheck } from '../delay/delay-peer-check';
 import { failedAppend, type AppendOutcome } from '../replica/partition';
 import { ReplicaManager, type ProduceEntry } from '../replica/replica-manager';
 import { isInternalTopic } from '../topics/topic-name';
@@ -33,11 +33,17 @@ export class ProduceHandler implements KafkaApiHandler<typeof ProduceApi> {
 
   constructor(
     private readonly replicas: ReplicaManager,
-    /** Absent in unit specs of the ordinary path. */
+    /** Both absent in unit specs of the ordinary path. */
     @Optional() private readonly delayed?: DelayedRecords,
+    @Optional() private readonly delayPeers?: DelayPeerCheck,
   ) {}
 
   handle(request: ProduceRequest, ctx?: RequestContext): ProduceResponse | null | Promise<ProduceResponse | null> {
+    const fromDelayBroker = this.delayPeers?.isDelayBroker(ctx) ?? false;
+    return fromDelayBroker instanceof Promise ? fromDelayBroker.then((trusted) => this.produce(request, trusted)) : this.produce(request, fromDelayBroker);
+  }
+
+  private produce(request: ProduceRequest, fromDelayBroker: boolean): ProduceResponse | null | Promise<ProduceResponse | null> {
     const entries: ProduceEntry[] = [];
     for (const topic of request.topicData) {
       for (const p of topic.partitionData) entries.push({ topic: topic.name, partition: p.index, records: p.records });
@@ -49,7 +55,7 @@ export class ProduceHandler implements KafkaApiHandler<typeof ProduceApi> {
     // Delayed records and internal topics are answered here; the rest goes to the log as one call.
     let answered: Array<AppendOutcome | Promise<AppendOutcome> | undefined> | undefined;
     entries.forEach((entry, i) => {
-      const answer = this.special(request, ctx, entry);
+      const answer = this.special(request, fromDelayBroker, entry);
       if (answer !== undefined) (answered ??= [])[i] = answer;
     });
     if (!answered) {
@@ -64,20 +70,20 @@ export class ProduceHandler implements KafkaApiHandler<typeof ProduceApi> {
     });
   }
 
-  private special(request: ProduceRequest, ctx: RequestContext | undefined, entry: ProduceEntry): AppendOutcome | Promise<AppendOutcome> | undefined {
-    const fromDelayBroker = ctx?.clientId?.startsWith(DELAY_CLIENT_ID_PREFIX) ?? false;
-    if (isInternalTopic(entry.topic)) {
-      // Only the brokers' delay schedulers write the internal topics (Kafka refuses clients' appends to them).
-      return fromDelayBroker ? this.appendToQueue(request, entry) : failedAppend(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${entry.topic}`);
-    }
-    // A due record delivered by another broker's scheduler still carries its delay header: it is not held again.
-    return fromDelayBroker ? undefined : this.delayed?.divert(request.acks, request.timeoutMs, entry);
+  private special(request: ProduceRequest, fromDelayBroker: boolean, entry: ProduceEntry): AppendOutcome | Promise<AppendOutcome> | undefined {
+    // Another broker's delay path: held records for a queue this broker leads, a due record (it still
+    // carries its delay header and is not held again) or a held sequence range after a leader change.
+    if (fromDelayBroker) return this.appendFromBroker(request, entry);
+    // Only the brokers' delay paths write the internal topics (Kafka refuses clients' appends to them).
+    if (isInternalTopic(entry.topic)) return failedAppend(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${entry.topic}`);
+    return this.delayed?.divert(request.acks, request.timeoutMs, entry);
   }
 
-  /** Held records forwarded by another broker: appended, then the queue's scheduler reads them. */
-  private async appendToQueue(request: ProduceRequest, entry: ProduceEntry): Promise<AppendOutcome> {
-    const [outcome] = await this.replicas.appendRecords(request.acks, request.timeoutMs, [entry]);
-    if (outcome.errorCode === ErrorCode.NONE) this.delayed?.appendedToQueue(entry.topic);
+  private async appendFromBroker(request: ProduceRequest, entry: ProduceEntry): Promise<AppendOutcome> {
+    if (entry.records === null) return failedAppend(ErrorCode.INVALID_RECORD, `${entry.topic}-${entry.partition}: no record batch`);
+    const outcome = await this.replicas.appendBrokerBuilt(entry.topic, entry.partition, request.acks, request.timeoutMs, entry.records);
+    // The queue's scheduler reads what was appended.
+    if (outcome.errorCode === ErrorCode.NONE && isInternalTopic(entry.topic)) this.delayed?.appendedToQueue(entry.topic);
     return outcome;
   }
 

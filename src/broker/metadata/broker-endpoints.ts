@@ -14,10 +14,16 @@ export interface HostPort {
 export function endpointFor(broker: BrokerInfo, listenerName: string): HostPort | undefined {
   const wanted = listenerName.toUpperCase();
   for (const text of broker.endpoints) {
-    const match = /^([A-Za-z0-9_]+):\/\/\[?([^\]]*?)\]?:(\d+)$/.exec(text);
-    if (match && match[1].toUpperCase() === wanted) return { host: match[2], port: Number(match[3]) };
+    const endpoint = parseEndpoint(text);
+    if (endpoint?.listenerName.toUpperCase() === wanted) return endpoint;
   }
   return undefined;
+}
+
+/** A registered endpoint, `NAME://host:port` (an IPv6 host in brackets); undefined when malformed. */
+export function parseEndpoint(text: string): (HostPort & { listenerName: string }) | undefined {
+  const match = /^([A-Za-z0-9_]+):\/\/\[?([^\]]*?)\]?:(\d+)$/.exec(text);
+  return match ? { listenerName: match[1], host: match[2], port: Number(match[3]) } : undefined;
 }
 
 /** This broker as a BrokerInfo from its own listeners, for the moment before its registration is visible. */

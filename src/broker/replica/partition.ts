@@ -164,11 +164,36 @@ export class Partition {
    * them; fsync follows the flush policy, as in Kafka), so acks=1 may be answered.
    */
   appendAsLeader(records: Buffer | null, requiredAcks: number): AppendOutcome {
+    return this.appendChecked(records, requiredAcks, false, undefined);
+  }
+
+  /**
+   * Delayed messages: a batch a broker built — a due record delivered by a scheduler, or
+   * what stands in the log for an idempotent producer's batch whose records went to the
+   * delay queues: its ordinary records at their offset deltas, or, with none, a control
+   * batch (heldSequenceBatch). Either carries the producer's id, epoch and whole sequence
+   * range, so followers, a restart and a new leader know the range: the producer's next
+   * batch follows on and a retry is a duplicate. Spared LogValidator's client checks (a
+   * control batch; fewer records than offsets), not the sequence check: a batch already
+   * here (a retry, or one forwarded after a leader change that had replicated it) is
+   * answered as the duplicate it is. `replacing`: the range this leader recorded in memory
+   * (and checked) while the records were being queued, which the batch takes over.
+   */
+  appendBrokerBuilt(records: Buffer, requiredAcks: number, replacing?: ProducerBatch): AppendOutcome {
+    return this.appendChecked(records, requiredAcks, true, replacing);
+  }
+
+  /** Whether an append with these acks may be taken now (acks=all needs min.insync.replicas in the ISR). */
+  hasEnoughReplicas(requiredAcks: number): boolean {
+    return requiredAcks !== -1 || this.isr.length >= this.config.minInsyncReplicas;
+  }
+
+  private appendChecked(records: Buffer | null, requiredAcks: number, brokerBuilt: boolean, replacing: ProducerBatch | undefined): AppendOutcome {
     if (!this.isLeader) return this.failed(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.localBrokerId} is not the leader of ${this.key}`);
-    if (requiredAcks === -1 && this.isr.length < this.config.minInsyncReplicas) {
+    if (!this.hasEnoughReplicas(requiredAcks)) {
       return this.failed(ErrorCode.NOT_ENOUGH_REPLICAS, `${this.key} has ${this.isr.length} in-sync replicas, min.insync.replicas is ${this.config.minInsyncReplicas}`);
     }
-    const rejection = this.validator.validate(records, this.config.maxMessageBytes);
+    const rejection = this.validator.validate(records, this.config.maxMessageBytes, brokerBuilt);
     if (rejection) return { ...this.failed(rejection.errorCode, rejection.message), batchIndex: rejection.batchIndex };
     const batch = this.validator.view;
     if (batch.isTransactional) {
@@ -182,7 +207,10 @@ export class Partition {
     const lastSeq = batch.lastSequence;
     const lastOffsetDelta = batch.lastOffsetDelta;
     const maxTimestamp = batch.maxTimestamp;
-    if (producerId >= 0) {
+    if (replacing) {
+      // Checked when it was recorded; it may now precede a later batch of the producer, which the producer state allows for.
+      this.producers.forget(producerId, replacing);
+    } else if (producerId >= 0) {
       const verdict = this.producers.check(producerId, producerEpoch, firstSeq, lastSeq);
       if (verdict.kind === 'reject') return this.failed(verdict.errorCode, `${this.key}: ${verdict.message}`);
       if (verdict.kind === 'duplicate') {
@@ -197,22 +225,6 @@ export class Partition {
       }
     }
     return this.write(records!, producerId, producerEpoch, firstSeq, lastSeq, lastOffsetDelta, maxTimestamp);
-  }
-
-  /**
-   * Delayed messages: a control batch the broker built for an idempotent producer's batch
-   * whose records went to the delay queues. It carries the batch's producer id, epoch and
-   * sequence range, so the range is in the log — followers, a restart and a new leader
-   * know it, and the producer's next batch follows on. Consumers skip control batches.
-   * `replacing` is the range recorded in memory while the records were being queued.
-   */
-  appendHeldSequence(records: Buffer, replacing: ProducerBatch): AppendOutcome {
-    if (!this.isLeader) return this.failed(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.localBrokerId} is not the leader of ${this.key}`);
-    const rejection = this.validator.validate(records, this.config.maxMessageBytes, true);
-    if (rejection) return this.failed(rejection.errorCode, rejection.message);
-    const batch = this.validator.view;
-    this.producers.forget(batch.producerId, replacing);
-    return this.write(records, batch.producerId, batch.producerEpoch, batch.baseSequence, batch.lastSequence, batch.lastOffsetDelta, batch.maxTimestamp);
   }
 
   /** Appends a validated batch as leader: the log, the producer's sequences, the high watermark. */
@@ -498,7 +510,7 @@ export class Partition {
     while (split.next()) {
       const batch = split.view;
       next = batch.nextOffset;
-      // Transaction markers carry no sequence; the delayed records' control batches do (appendHeldSequence).
+      // Transaction markers carry no sequence; the delayed records' control batches do (appendBrokerBuilt).
       if (batch.producerId < 0 || batch.baseSequence < 0) continue;
       this.producers.update(batch.producerId, batch.producerEpoch, {
         firstSeq: batch.baseSequence,

@@ -219,7 +219,7 @@ describe('ReplicaManager', () => {
     it('writes the range as a control batch that a restart rebuilds: the next batch follows on, a retry is a duplicate', async () => {
       await fx.replicas.appendRecords(1, 1000, [{ topic: 't', partition: 0, records: idem(0) }]);
       const held = recordInMemory(2, 4);
-      const marked = await fx.replicas.appendHeldSequence('t', 0, -1, 1000, heldSequenceBatch(42, 0, 2, 3, 1_700_000_000_000), held);
+      const marked = await fx.replicas.appendBrokerBuilt('t', 0, -1, 1000, heldSequenceBatch(42, 0, 2, 3, 1_700_000_000_000), held);
       expect(marked).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 2, nextOffset: 5 });
       await fx.reopen();
       const [retry] = await fx.replicas.appendRecords(1, 1000, [{ topic: 't', partition: 0, records: idem(2, 3) }]);
@@ -242,7 +242,7 @@ describe('ReplicaManager', () => {
       const held = recordInMemory(2, 3);
       const [later] = await fx.replicas.appendRecords(1, 1000, [{ topic: 't', partition: 0, records: idem(4) }]);
       expect(later.errorCode).toBe(ErrorCode.NONE);
-      await fx.replicas.appendHeldSequence('t', 0, 1, 1000, heldSequenceBatch(42, 0, 2, 2, 1_700_000_000_000), held);
+      await fx.replicas.appendBrokerBuilt('t', 0, 1, 1000, heldSequenceBatch(42, 0, 2, 2, 1_700_000_000_000), held);
       await fx.reopen();
       const [next] = await fx.replicas.appendRecords(1, 1000, [{ topic: 't', partition: 0, records: idem(6) }]);
       expect(next.errorCode).toBe(ErrorCode.NONE);

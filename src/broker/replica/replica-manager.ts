@@ -408,13 +408,15 @@ export class ReplicaManager implements OnModuleDestroy {
   }
 
   /**
-   * Delayed messages: appends the control batch that records an idempotent producer's held
-   * sequence range (Partition.appendHeldSequence), answering by the producer's acks.
+   * Delayed messages: appends one batch a broker built (Partition.appendBrokerBuilt: a due
+   * record, or an idempotent producer's held sequence range), answering by the acks.
    */
-  appendHeldSequence(topic: string, partition: number, acks: number, timeoutMs: number, records: Buffer, replacing: ProducerBatch): AppendOutcome | Promise<AppendOutcome> {
+  appendBrokerBuilt(topic: string, partition: number, acks: number, timeoutMs: number, records: Buffer, replacing?: ProducerBatch): AppendOutcome | Promise<AppendOutcome> {
+    if (acks !== 0 && acks !== 1 && acks !== -1) return failedAppend(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${acks}`);
+    if (this.options.fence?.fenced) return failedAppend(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'this broker is fenced until its metadata session is confirmed');
     const lookup = this.leaderPartition(topic, partition);
     if (!lookup.partition) return failedAppend(lookup.errorCode);
-    const outcome = lookup.partition.appendHeldSequence(records, replacing);
+    const outcome = lookup.partition.appendBrokerBuilt(records, acks, replacing);
     if (outcome.errorCode !== ErrorCode.NONE) return outcome;
     this.purgatory.partitionChanged(lookup.partition.key);
     if (acks !== -1) return outcome;

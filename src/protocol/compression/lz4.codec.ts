@@ -61,11 +61,20 @@ function readFrameLayout(data: Buffer, maxOutput: number): FrameLayout {
   return { firstBlock, maxBlockSize, blockChecksum };
 }
 
+let stagingBuffer = Buffer.alloc(0);
+
+function stagingFor(maxBlockSize: number): Buffer {
+  const wanted = 4 + maxBlockSize;
+  if (stagingBuffer.length < wanted) stagingBuffer = Buffer.allocUnsafe(wanted);
+  return stagingBuffer;
+}
+
 function decompressBlocks(data: Buffer, layout: FrameLayout, maxOutput: number): Buffer {
   const parts: Buffer[] = [];
   // lz4-napi's block decoder reads its output limit from a 4-byte LE prefix and fails
-  // when the block would produce more; each block is staged behind one in this buffer.
-  const staging = Buffer.allocUnsafe(4 + layout.maxBlockSize);
+  // when the block would produce more; each block is staged behind one in this buffer,
+  // kept between calls (decompression is synchronous) rather than allocated per batch.
+  const staging = stagingFor(layout.maxBlockSize);
   let produced = 0;
   let pos = layout.firstBlock;
   while (true) {

@@ -1,15 +1,16 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BrokerConfig } from '../../../config/broker.config';
 import { mayHoldDelayHeader, parseDelay } from '../../../coordinator/delay/delay-headers';
 import { heldRecord } from '../../../coordinator/delay/delay-queue-records';
-import { DelayService } from '../../../coordinator/delay/delay.service';
-import { ErrorCode } from '../../../protocol/errors/error-codes';
+import type { DelayCluster } from '../../../coordinator/delay/delay-cluster';
+import { DELAY_CLUSTER, DelayService } from '../../../coordinator/delay/delay.service';
+import { ErrorCode, isRetriable } from '../../../protocol/errors/error-codes';
 import { ProtocolError } from '../../../protocol/protocol-error';
 import { ControlRecordType, encodeControlRecordKey } from '../../../protocol/record-batch/control-record';
 import { encodeRecordBatch, type RecordInput } from '../../../protocol/record-batch/record-batch-encoder';
 import { BATCH_HEADER_SIZE, BatchAttributes, BatchOffsets, CompressionType } from '../../../protocol/record-batch/record-batch-layout';
 import { RecordReader } from '../../../protocol/record-batch/record-reader';
-import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../../../protocol/record-batch/record-batch-view';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, RecordBatchView } from '../../../protocol/record-batch/record-batch-view';
 import { failedAppend, type AppendOutcome, type Partition } from '../../replica/partition';
 import { ProduceBatchValidator } from '../../replica/produce-batch-validator';
 import type { ProducerBatch } from '../../replica/producer-state-manager';
@@ -18,8 +19,28 @@ import { ReplicaManager, type ProduceEntry } from '../../replica/replica-manager
 /** The control record type of the held-sequence marker: outside Kafka's (0-6), so clients skip it as an unknown control record. */
 export const HELD_SEQUENCE_CONTROL_TYPE = 0x6b6e;
 
+/** How long a held sequence range waits for news of its partition's new leader before trying again. */
+const LEADER_RETRY_PAUSE_MS = 100;
+
 /**
- * An idempotent producer's batch whose records were held: one control record spanning the
+ * An idempotent producer's batch with held and ordinary records: the ordinary ones, in order,
+ * at the last offsets of the batch's whole sequence range (a batch with a gap before them, as
+ * compaction leaves them), so records and range are written as one, and a consumer that steps
+ * past the records it sees lands after the batch.
+ */
+function sequencedRest(ordinary: readonly RecordInput[], batch: RecordBatchView): Buffer {
+  const first = batch.lastOffsetDelta - ordinary.length + 1;
+  return encodeRecordBatch(ordinary.map((record, i) => ({ ...record, offsetDelta: first + i })), {
+    compression: batch.compression,
+    producerId: batch.producerId,
+    producerEpoch: batch.producerEpoch,
+    baseSequence: batch.baseSequence,
+    lastOffsetDelta: batch.lastOffsetDelta,
+  });
+}
+
+/**
+ * An idempotent producer's batch whose records were all held: one control record spanning the
  * batch's offsets and sequences (the record sits at the last offset, so a consumer that
  * steps past the records it sees lands after the batch).
  */
@@ -40,8 +61,10 @@ export function heldSequenceBatch(producerId: number, producerEpoch: number, bas
  *  - its ordinary records, if any, are appended to the partition after that, as one batch;
  *  - an idempotent producer's sequence range is recorded for the partition at once (so its
  *    next in-flight batch follows on, and a retry is answered as a duplicate), taken back if
- *    the queue append fails, and written to the log as a control batch once the records are
- *    queued (heldSequenceBatch), so followers, a restart and a new leader know it too;
+ *    the queue append fails, and written to the log once the records are queued — with the
+ *    ordinary records (sequencedRest) or as a control batch (heldSequenceBatch) — so
+ *    followers, a restart and a new leader know it too; if the leader moved meanwhile, it is
+ *    sent on to the new one before the producer is answered (writeSequenceRange);
  *  - a bad delay header fails the whole batch with INVALID_RECORD and a message naming it.
  * Transactional batches and batches the checks reject take the ordinary path, which answers them.
  */
@@ -55,6 +78,7 @@ export class DelayedRecords {
     private readonly config: BrokerConfig,
     private readonly replicas: ReplicaManager,
     private readonly delays: DelayService,
+    @Inject(DELAY_CLUSTER) private readonly cluster: DelayCluster,
   ) {}
 
   /** undefined: no delayed records here, take the ordinary path. */
@@ -62,22 +86,21 @@ export class DelayedRecords {
     const records = entry.records;
     if (!this.config.delayEnable || records === null || records.length <= BATCH_HEADER_SIZE) return undefined;
     const compressed = (records.readInt16BE(BatchOffsets.attributes) & BatchAttributes.CompressionMask) !== CompressionType.None;
-    if (!compressed && !mayHoldDelayHeader(records, BATCH_HEADER_SIZE, records.length)) return undefined;
+    // The miss is the hot path: looked at before the batch is validated (the ordinary path validates it).
+    let payload: Buffer | undefined;
+    if (compressed) {
+      payload = this.decompressedToLook(entry, records);
+      if (!payload || !mayHoldDelayHeader(payload, 0, payload.length)) return undefined;
+    } else if (!mayHoldDelayHeader(records, BATCH_HEADER_SIZE, records.length)) {
+      return undefined;
+    }
     const partition = this.replicas.getPartition(entry.topic, entry.partition);
-    if (!partition?.isLeader || acks < -1 || acks > 1) return undefined;
+    // What the ordinary path would refuse outright is left to it, before anything is queued.
+    if (!partition?.isLeader || acks < -1 || acks > 1 || !partition.hasEnoughReplicas(acks)) return undefined;
     if (this.validator.validate(records, partition.config.maxMessageBytes)) return undefined;
     const batch = this.validator.view;
     if (batch.isTransactional) return undefined;
-    let payload: Buffer;
-    try {
-      payload = batch.recordsPayload(DEFAULT_MAX_DECOMPRESSED_BYTES);
-    } catch (error) {
-      if (!(error instanceof ProtocolError)) throw error;
-      // What cannot be decompressed cannot be looked into: appended as without the feature.
-      this.logger.warn(`${partition.key}: a compressed batch was not checked for delay headers: ${error.message}`);
-      return undefined;
-    }
-    if (compressed && !mayHoldDelayHeader(payload, 0, payload.length)) return undefined;
+    payload ??= batch.recordsPayload();
     let split: { held: Map<number, RecordInput[]>; ordinary: RecordInput[] } | undefined;
     try {
       const reader = this.reader.reset(payload, 0, payload.length, batch.recordCount, 0, batch.baseTimestamp, batch.isLogAppendTime ? batch.maxTimestamp : null);
@@ -101,30 +124,85 @@ export class DelayedRecords {
       partition.producers.update(producerId, batch.producerEpoch, recorded);
     }
     const { held, ordinary } = split;
-    const compression = batch.compression;
-    const marker = recorded && heldSequenceBatch(producerId, batch.producerEpoch, batch.baseSequence, batch.lastOffsetDelta + 1, batch.maxTimestamp);
+    const marker = recorded && (ordinary.length > 0 ? sequencedRest(ordinary, batch) : heldSequenceBatch(producerId, batch.producerEpoch, batch.baseSequence, batch.lastOffsetDelta + 1, batch.maxTimestamp));
+    const rest = !recorded && ordinary.length > 0 ? encodeRecordBatch(ordinary, { compression: batch.compression }) : undefined;
     const forget = (): void => void (recorded && partition.producers.forget(producerId, recorded));
     return this.delays.enqueue(held, acks, timeoutMs).then(async (queued) => {
       if (queued.errorCode !== ErrorCode.NONE) {
         forget();
         return failedAppend(queued.errorCode as ErrorCode, queued.errorMessage ?? 'the delay queue did not take the records');
       }
-      let outcome = this.accepted(partition, -1);
-      if (ordinary.length > 0) {
-        // The producer's sequence range is the marker's; the ordinary rest is written without it.
-        const rest = encodeRecordBatch(ordinary, { compression });
-        [outcome] = await this.replicas.appendRecords(acks, timeoutMs, [{ topic: entry.topic, partition: entry.partition, records: rest }]);
-        // A retry must then write the ordinary records again (the held ones are queued twice: never lost).
-        if (outcome.errorCode !== ErrorCode.NONE) {
-          forget();
-          return outcome;
-        }
-      }
       if (marker && recorded) {
-        const marked = await this.replicas.appendHeldSequence(entry.topic, entry.partition, acks, timeoutMs, marker, recorded);
-        if (marked.errorCode !== ErrorCode.NONE) return marked;
+        const written = await this.writeSequenceRange(entry, acks, timeoutMs, marker, producerId, recorded, partition);
+        return written.errorCode !== ErrorCode.NONE || ordinary.length > 0 ? written : this.accepted(partition, -1);
       }
+      if (!rest) return this.accepted(partition, -1);
+      // Without a producer id a retry after a failure here queues the held records again, as any retry of such a producer may duplicate.
+      const [outcome] = await this.replicas.appendRecords(acks, timeoutMs, [{ topic: entry.topic, partition: entry.partition, records: rest }]);
       return outcome;
+    });
+  }
+
+  /**
+   * Writes what stands for an idempotent producer's batch in its partition, once the held
+   * records are queued. If the partition's leader moved meanwhile, the batch is sent on to
+   * the new leader before the producer is answered, so its retry is a duplicate wherever it
+   * lands (the new leader answers a copy that had already replicated to it as a duplicate too).
+   */
+  private async writeSequenceRange(
+    entry: ProduceEntry,
+    acks: number,
+    timeoutMs: number,
+    marker: Buffer,
+    producerId: number,
+    recorded: ProducerBatch,
+    partition: Partition,
+  ): Promise<AppendOutcome> {
+    const deadline = Date.now() + timeoutMs;
+    // The log writes offsets into the bytes it appends: the copy kept for sending on stays as built.
+    const local = await this.replicas.appendBrokerBuilt(entry.topic, entry.partition, acks, timeoutMs, Buffer.from(marker), recorded);
+    if (local.errorCode === ErrorCode.NONE) return local;
+    // Not written here: the range recorded in memory must not answer the retry as a duplicate of nothing.
+    partition.producers.forget(producerId, recorded);
+    if (!isRetriable(local.errorCode)) return local;
+    let outcome: AppendOutcome = local;
+    for (let attempt = 0; isRetriable(outcome.errorCode) && Date.now() < deadline; attempt++) {
+      if (attempt > 0) await this.leaderChangeOrPause(deadline);
+      const sent = await this.cluster.produce(entry.topic, entry.partition, marker, acks, Math.max(1, deadline - Date.now()));
+      outcome =
+        sent.errorCode === ErrorCode.NONE
+          ? { errorCode: ErrorCode.NONE, baseOffset: sent.baseOffset, nextOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 }
+          : failedAppend(sent.errorCode as ErrorCode, sent.errorMessage ?? `${entry.topic}-${entry.partition}: the held sequence range was not written`);
+    }
+    if (outcome.errorCode !== ErrorCode.NONE) this.logger.warn(`${partition.key}: held records are queued but their sequence range was not written (${outcome.errorMessage}); a retry queues them again`);
+    return outcome;
+  }
+
+  /**
+   * A compressed batch's records, decompressed (within the cap) without validating the batch
+   * first; undefined when they cannot be read — then the batch is appended as without the
+   * feature, and the ordinary path answers whatever is wrong with it.
+   */
+  private decompressedToLook(entry: ProduceEntry, records: Buffer): Buffer | undefined {
+    try {
+      return new RecordBatchView(records).recordsPayload(DEFAULT_MAX_DECOMPRESSED_BYTES);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.logger.warn(`${entry.topic}-${entry.partition}: a compressed batch was not checked for delay headers: ${error.message}`);
+      return undefined;
+    }
+  }
+
+  /** Resolves when partitions or brokers change, or after a short pause (not past the deadline). */
+  private leaderChangeOrPause(deadline: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, Math.min(LEADER_RETRY_PAUSE_MS, deadline - Date.now())));
+      const unsubscribe = this.cluster.onChange(done);
     });
   }
 
