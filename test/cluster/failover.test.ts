@@ -162,8 +162,9 @@ describe('failover of three brokers over ZooKeeper', () => {
       },
       { timeoutMs: TAKEOVER_MS + 5_000, intervalMs: 20, what: 'another broker at /controller' },
     );
+    // The winner bumps /controller_epoch right after taking /controller, before it acts.
+    await waitFor(async () => (await cluster.controllerEpoch()) > epochBefore, { timeoutMs: 5_000, intervalMs: 20, what: 'a newer controller epoch' });
     const elected = Date.now() - killedAt;
-    expect(await cluster.controllerEpoch()).toBeGreaterThan(epochBefore);
     const movedLeaders = await controllerTakeover;
     await oldController.restart();
     await cluster.waitForFullIsrs(topics, REPLICAS);

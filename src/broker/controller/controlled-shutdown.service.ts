@@ -3,6 +3,7 @@ import { BrokerConfig } from '../../config/broker.config';
 import { ErrorCode, errorName } from '../../protocol/errors/error-codes';
 import { ControlledShutdownApi } from '../../protocol/schemas/controlled-shutdown.schema';
 import { endpointFor } from '../metadata/broker-endpoints';
+import { BrokerRegistration } from '../metadata/broker-registration.service';
 import { MetadataCache } from '../metadata/metadata-cache.service';
 import { TcpBrokerChannel } from '../replica/broker-channel';
 import { ReplicaManager } from '../replica/replica-manager';
@@ -34,6 +35,7 @@ export class ControlledShutdown {
     private readonly cache: MetadataCache,
     private readonly controller: KafkaController,
     private readonly replicas: ReplicaManager,
+    private readonly registration: BrokerRegistration,
   ) {}
 
   /** Resolves once leadership has moved, or once the retries are spent; never throws. */
@@ -79,7 +81,7 @@ export class ControlledShutdown {
 
   private async ask(controllerId: number): Promise<{ errorCode: ErrorCode; remaining: number }> {
     if (controllerId === this.config.brokerId) {
-      const answer = await this.controller.controlledShutdown(controllerId);
+      const answer = await this.controller.controlledShutdown(controllerId, this.registration.brokerEpoch);
       return { errorCode: answer.errorCode, remaining: answer.remaining.length };
     }
     const broker = this.cache.broker(controllerId);
@@ -87,7 +89,7 @@ export class ControlledShutdown {
     const { host, port } = endpointFor(broker, INTER_BROKER_LISTENER) ?? broker;
     const channel = await TcpBrokerChannel.connect(host, port, CONNECT_TIMEOUT_MS, `broker-${this.config.brokerId}-shutdown`);
     try {
-      const answer = await channel.request(ControlledShutdownApi, 3, { brokerId: this.config.brokerId, brokerEpoch: -1 }, REQUEST_TIMEOUT_MS);
+      const answer = await channel.request(ControlledShutdownApi, 3, { brokerId: this.config.brokerId, brokerEpoch: this.registration.brokerEpoch }, REQUEST_TIMEOUT_MS);
       return { errorCode: answer.errorCode as ErrorCode, remaining: answer.remainingPartitions.length };
     } finally {
       channel.close();

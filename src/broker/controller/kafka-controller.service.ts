@@ -54,6 +54,8 @@ export class KafkaController implements BeforeApplicationShutdown {
   private rebalanceTimer: NodeJS.Timeout | undefined;
   /** Brokers that asked for a controlled shutdown, with the registration they asked from: no leadership goes back to them. */
   private readonly shuttingDown = new Map<number, string>();
+  /** Each live broker's registration timestamp: a new one under the same id is a restart (Kafka's broker epoch). */
+  private readonly registrations = new Map<number, string>();
 
   constructor(
     private readonly config: BrokerConfig,
@@ -99,6 +101,7 @@ export class KafkaController implements BeforeApplicationShutdown {
     const brokers = await this.brokerIds.watchIds((ids) => this.enqueue('broker change', () => this.onBrokersChanged(ids)));
     this.duties.push(brokers);
     this.live = new Set(brokers.initial);
+    await this.noteRestartedBrokers();
     const topics = await this.assignments.watchNames((names) => this.enqueue('topic change', () => this.onTopicsChanged(names)));
     this.duties.push(topics);
     const deletions = await this.deletions.watch((names) => this.enqueue('topic deletion', () => this.deleteTopics(names)));
@@ -149,11 +152,33 @@ export class KafkaController implements BeforeApplicationShutdown {
 
   private async onBrokersChanged(ids: number[]): Promise<void> {
     this.live = new Set(ids);
+    const restarted = await this.noteRestartedBrokers();
     for (const [id, registeredAt] of [...this.shuttingDown]) {
-      // Gone, or back with a new registration (the two watch events may have merged).
-      if (!this.live.has(id) || (await this.brokerIds.get(id))?.timestamp !== registeredAt) this.shuttingDown.delete(id);
+      if (!this.live.has(id) || this.registrations.get(id) !== registeredAt) this.shuttingDown.delete(id);
+    }
+    // Kafka's onBrokerFailure then onBrokerStartup for a broker that restarted between two
+    // looks (its removal and return merged into one watch event): it may have lost the tail
+    // of its log, so it is first taken out of every ISR and leadership as if dead, and then
+    // let back in as a follower that catches up.
+    if (restarted.size > 0) {
+      this.logger.log(`brokers ${[...restarted]} registered again: handled as failed, then started`);
+      for (const topic of this.topicWatches.keys()) await this.reconcileTopic(topic, restarted);
     }
     for (const topic of this.topicWatches.keys()) await this.reconcileTopic(topic);
+  }
+
+  /** Records each live broker's registration; returns those whose registration changed since the last look. */
+  private async noteRestartedBrokers(): Promise<Set<number>> {
+    const restarted = new Set<number>();
+    for (const id of [...this.registrations.keys()]) if (!this.live.has(id)) this.registrations.delete(id);
+    for (const id of this.live) {
+      const timestamp = (await this.brokerIds.get(id))?.timestamp;
+      if (timestamp === undefined) continue;
+      const known = this.registrations.get(id);
+      if (known !== undefined && known !== timestamp) restarted.add(id);
+      this.registrations.set(id, timestamp);
+    }
+    return restarted;
   }
 
   private async onTopicsChanged(names: string[]): Promise<void> {
@@ -174,31 +199,56 @@ export class KafkaController implements BeforeApplicationShutdown {
     }
   }
 
-  /** Creates missing partition states and re-elects where brokers came or went. */
-  private async reconcileTopic(topic: string): Promise<void> {
+  /**
+   * Creates missing partition states and re-elects where brokers came or went. Brokers in
+   * `asDead` count as gone for this pass (a restarted broker, see onBrokersChanged).
+   */
+  private async reconcileTopic(topic: string, asDead: ReadonlySet<number> = NO_BROKERS): Promise<void> {
     if (await this.deletions.isMarked(topic)) return;
     const assignment = await this.assignments.get(topic);
     if (!assignment) return;
+    const live = asDead.size === 0 ? this.live : new Set([...this.live].filter((id) => !asDead.has(id)));
+    const shuttingDown = new Set(this.shuttingDown.keys());
+    const unclean = await this.uncleanElectionEnabled(topic);
     for (let p = 0; p < assignment.partitions.length; p++) {
       const replicas = assignment.partitions[p];
-      const state = await this.states.get(topic, p);
-      if (!state) {
-        await this.checkEpoch();
-        const initial = initialLeaderAndIsr(replicas, this.live);
-        await this.states.create(topic, p, { leader: initial.leader, isr: [...initial.isr], leaderEpoch: 0, controllerEpoch: this.epoch });
-        continue;
-      }
-      const next = nextLeaderAndIsr(replicas, state, this.live, this.config.uncleanLeaderElectionEnable);
-      if (!next) continue;
-      await this.checkEpoch();
       try {
+        const state = await this.states.get(topic, p);
+        // No state yet, or one written while none of its replicas was alive: a new partition.
+        if (!state || (state.leader === -1 && state.isr.length === 0)) {
+          const initial = initialLeaderAndIsr(replicas.filter((id) => !shuttingDown.has(id)), live);
+          // Kafka leaves a partition with no live replica in NewPartition: a broker's return creates it.
+          if (initial.leader === -1) continue;
+          await this.checkEpoch();
+          const fields = { leader: initial.leader, isr: [...initial.isr], controllerEpoch: this.epoch };
+          if (state) await this.states.set(topic, p, { ...fields, leaderEpoch: state.leaderEpoch + 1 }, state.version);
+          else await this.states.create(topic, p, { ...fields, leaderEpoch: 0 });
+          continue;
+        }
+        const next = nextLeaderAndIsr(replicas, state, live, unclean, shuttingDown);
+        if (!next) continue;
+        await this.checkEpoch();
         await this.states.set(topic, p, { leader: next.leader, isr: [...next.isr], leaderEpoch: next.leaderEpoch, controllerEpoch: this.epoch }, state.version);
       } catch (err) {
-        // Someone (a leader shrinking its ISR) wrote in between: look again on the next event.
-        if (!(err instanceof BadVersionError)) throw err;
-        this.enqueue(`retry ${topic}-${p}`, () => this.reconcileTopic(topic));
+        if (err instanceof FencedError) throw err;
+        if (err instanceof BadVersionError) {
+          // Someone (a leader changing its ISR) wrote in between: look again at once.
+          this.enqueue(`retry ${topic}-${p}`, () => this.reconcileTopic(topic));
+          continue;
+        }
+        // A lost connection or a store error: the other partitions go on, this one is looked at
+        // again shortly instead of waiting for an unrelated event (Kafka retries until connected).
+        this.logger.warn(`controller could not update ${topic}-${p}: ${err instanceof Error ? err.message : String(err)}; retrying`);
+        const timer = setTimeout(() => this.enqueue(`retry ${topic}-${p}`, () => this.reconcileTopic(topic)), STORE_RETRY_MS);
+        timer.unref();
       }
     }
+  }
+
+  /** unclean.leader.election.enable for the topic: its own override, else the broker's. */
+  private async uncleanElectionEnabled(topic: string): Promise<boolean> {
+    const override = (await this.configs.get(topic))['unclean.leader.election.enable'];
+    return override === undefined ? this.config.uncleanLeaderElectionEnable : override === 'true';
   }
 
   /**
@@ -208,12 +258,12 @@ export class KafkaController implements BeforeApplicationShutdown {
    * could take them once in sync; the broker asks again until none is left or it gives up.
    * (Partitions no other live broker holds stay with it, as single-replica ones do.)
    */
-  controlledShutdown(brokerId: number): Promise<{ errorCode: ErrorCode; remaining: Array<{ topic: string; partition: number }> }> {
+  controlledShutdown(brokerId: number, brokerEpoch = -1): Promise<{ errorCode: ErrorCode; remaining: Array<{ topic: string; partition: number }> }> {
     if (!this.active) return Promise.resolve({ errorCode: ErrorCode.NOT_CONTROLLER, remaining: [] });
     return new Promise((resolve) => {
       this.enqueue(`controlled shutdown of broker ${brokerId}`, async () => {
         try {
-          resolve(await this.moveLeadershipOff(brokerId));
+          resolve(await this.moveLeadershipOff(brokerId, brokerEpoch));
         } catch (err) {
           resolve({ errorCode: err instanceof FencedError ? ErrorCode.NOT_CONTROLLER : ErrorCode.UNKNOWN_SERVER_ERROR, remaining: [] });
           throw err;
@@ -224,9 +274,11 @@ export class KafkaController implements BeforeApplicationShutdown {
     });
   }
 
-  private async moveLeadershipOff(brokerId: number): Promise<{ errorCode: ErrorCode; remaining: Array<{ topic: string; partition: number }> }> {
+  private async moveLeadershipOff(brokerId: number, brokerEpoch: number): Promise<{ errorCode: ErrorCode; remaining: Array<{ topic: string; partition: number }> }> {
     const registration = await this.brokerIds.get(brokerId);
     if (!this.live.has(brokerId) || !registration) return { errorCode: ErrorCode.BROKER_NOT_AVAILABLE, remaining: [] };
+    // -1: a request before v2, or from a broker that does not know its epoch.
+    if (brokerEpoch >= 0 && String(brokerEpoch) !== registration.timestamp) return { errorCode: ErrorCode.STALE_BROKER_EPOCH, remaining: [] };
     this.shuttingDown.set(brokerId, registration.timestamp);
     // Leadership never moves to a broker that is itself on its way out.
     const eligible = new Set([...this.live].filter((id) => !this.shuttingDown.has(id)));
@@ -236,24 +288,32 @@ export class KafkaController implements BeforeApplicationShutdown {
       if (!assignment) continue;
       for (let p = 0; p < assignment.partitions.length; p++) {
         const replicas = assignment.partitions[p];
-        const state = await this.states.get(topic, p);
-        if (!state || !replicas.includes(brokerId)) continue;
-        const next = leaderAndIsrWithout(brokerId, replicas, state, eligible);
-        if (next) {
-          await this.checkEpoch();
-          try {
-            await this.states.set(topic, p, { leader: next.leader, isr: [...next.isr], leaderEpoch: next.leaderEpoch, controllerEpoch: this.epoch }, state.version);
-            continue;
-          } catch (err) {
-            // The leader changed its ISR meanwhile: reported as remaining, the broker asks again.
-            if (!(err instanceof BadVersionError)) throw err;
-          }
-        }
+        if (!replicas.includes(brokerId)) continue;
+        const state = await this.moveOff(brokerId, topic, p, replicas, eligible);
         // Worth asking again only while another replica could still catch up and take over.
-        if (state.leader === brokerId && replicas.some((id) => id !== brokerId && eligible.has(id))) remaining.push({ topic, partition: p });
+        if (state?.leader === brokerId && replicas.some((id) => id !== brokerId && eligible.has(id))) remaining.push({ topic, partition: p });
       }
     }
     return { errorCode: ErrorCode.NONE, remaining };
+  }
+
+  /**
+   * One partition of a controlled shutdown; a leader changing its ISR meanwhile (a version
+   * conflict) is answered by reading again. Resolves with the state as left.
+   */
+  private async moveOff(brokerId: number, topic: string, partition: number, replicas: readonly number[], eligible: ReadonlySet<number>): Promise<PartitionState | null> {
+    for (let attempt = 0; ; attempt++) {
+      const state = await this.states.get(topic, partition);
+      const next = state && leaderAndIsrWithout(brokerId, replicas, state, eligible);
+      if (!state || !next) return state;
+      await this.checkEpoch();
+      try {
+        await this.states.set(topic, partition, { leader: next.leader, isr: [...next.isr], leaderEpoch: next.leaderEpoch, controllerEpoch: this.epoch }, state.version);
+        return { ...state, leader: next.leader, isr: [...next.isr], leaderEpoch: next.leaderEpoch };
+      } catch (err) {
+        if (!(err instanceof BadVersionError) || attempt >= MOVE_OFF_ATTEMPTS) throw err;
+      }
+    }
   }
 
   /** Kafka's checkAndTriggerAutoLeaderRebalance: preferred replicas of imbalanced brokers lead again. */
@@ -303,3 +363,9 @@ export class KafkaController implements BeforeApplicationShutdown {
 }
 
 class FencedError extends Error {}
+
+const NO_BROKERS: ReadonlySet<number> = new Set();
+/** Pause before a controller write that failed for a reason other than a version conflict is tried again. */
+const STORE_RETRY_MS = 500;
+/** Reads and writes of one partition during a controlled shutdown before a version conflict is given up on. */
+const MOVE_OFF_ATTEMPTS = 5;

@@ -62,4 +62,12 @@ describe('partition leader election', () => {
     expect(leaderAndIsrWithout(0, [0], { leader: 0, isr: [0], leaderEpoch: 3 }, new Set([0]))).toBeNull();
     expect(leaderAndIsrWithout(2, [0, 1, 2], { leader: 0, isr: [0, 1], leaderEpoch: 3 }, new Set([0, 1, 2]))).toBeNull();
   });
+
+  it('never elects a broker in controlled shutdown as a new leader', () => {
+    const state = { leader: 0, isr: [0, 1, 2], leaderEpoch: 2 };
+    expect(nextLeaderAndIsr([0, 1, 2], state, new Set([1, 2]), false, new Set([1]))).toEqual({ leader: 2, isr: [1, 2], leaderEpoch: 3 });
+    expect(nextLeaderAndIsr([0, 1], { leader: 0, isr: [0, 1], leaderEpoch: 2 }, new Set([1]), true, new Set([1]))).toEqual({ leader: -1, isr: [0], leaderEpoch: 3 });
+    // One that leads keeps leading.
+    expect(nextLeaderAndIsr([1, 2], { leader: 1, isr: [1, 2], leaderEpoch: 2 }, new Set([1, 2]), false, new Set([1]))).toBeNull();
+  });
 });

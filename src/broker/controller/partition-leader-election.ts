@@ -10,6 +10,8 @@ export interface CurrentState extends LeaderAndIsr {
   readonly leaderEpoch: number;
 }
 
+const NONE: ReadonlySet<number> = new Set();
+
 /** A new partition: the first live replica leads and the live replicas form the ISR (-1/[] when none is live). */
 export function initialLeaderAndIsr(replicas: readonly number[], live: ReadonlySet<number>): LeaderAndIsr {
   const isr = replicas.filter((id) => live.has(id));
@@ -24,17 +26,26 @@ export function initialLeaderAndIsr(replicas: readonly number[], live: ReadonlyS
  *    no such replica, the first live replica leads with an ISR of itself (data may be lost).
  *  - Nobody can lead: leader -1, and the ISR keeps its last member so that a clean election
  *    stays possible when that broker returns.
+ * Brokers in `shuttingDown` (controlled shutdown) are never chosen as a new leader.
  * Every change bumps the leader epoch, as Kafka's controller does.
  */
-export function nextLeaderAndIsr(replicas: readonly number[], state: CurrentState, live: ReadonlySet<number>, uncleanElection: boolean): CurrentState | null {
+export function nextLeaderAndIsr(
+  replicas: readonly number[],
+  state: CurrentState,
+  live: ReadonlySet<number>,
+  uncleanElection: boolean,
+  shuttingDown: ReadonlySet<number> = NONE,
+): CurrentState | null {
   const liveIsr = state.isr.filter((id) => live.has(id));
   if (state.leader >= 0 && live.has(state.leader)) {
     const isr = liveIsr.includes(state.leader) ? liveIsr : [state.leader, ...liveIsr];
     return sameMembers(isr, state.isr) ? null : { leader: state.leader, isr, leaderEpoch: state.leaderEpoch + 1 };
   }
-  const clean = replicas.find((id) => live.has(id) && state.isr.includes(id));
+  // A broker in controlled shutdown is about to go: it keeps what it leads but takes nothing new.
+  const eligible = (id: number): boolean => live.has(id) && !shuttingDown.has(id);
+  const clean = replicas.find((id) => eligible(id) && state.isr.includes(id));
   if (clean !== undefined) return { leader: clean, isr: liveIsr, leaderEpoch: state.leaderEpoch + 1 };
-  const unclean = uncleanElection ? replicas.find((id) => live.has(id)) : undefined;
+  const unclean = uncleanElection ? replicas.find(eligible) : undefined;
   if (unclean !== undefined) return { leader: unclean, isr: [unclean], leaderEpoch: state.leaderEpoch + 1 };
   if (state.leader === -1) return null;
   const lastIsr = state.isr.length > 0 ? [state.isr.includes(state.leader) ? state.leader : state.isr[0]] : [];

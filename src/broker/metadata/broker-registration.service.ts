@@ -19,6 +19,7 @@ const SELF_VISIBLE_TIMEOUT_MS = 10_000;
 @Injectable()
 export class BrokerRegistration implements OnModuleInit {
   private readonly brokerIds: BrokerIdsAccessor;
+  private registeredAt = -1;
 
   constructor(
     private readonly config: BrokerConfig,
@@ -34,9 +35,17 @@ export class BrokerRegistration implements OnModuleInit {
     this.server.beforeAnnounce((advertised) => this.register(advertised));
   }
 
+  /**
+   * This run's broker epoch, as the controller tells registrations apart: the timestamp of the
+   * registration it wrote (Kafka uses the node's creation id); -1 before registering.
+   */
+  get brokerEpoch(): number {
+    return this.registeredAt;
+  }
+
   async register(advertised: readonly ListenerAddress[]): Promise<void> {
     await this.cache.start();
-    await this.brokerIds.register(this.config.brokerId, advertised, null);
+    this.registeredAt = Number((await this.brokerIds.register(this.config.brokerId, advertised, null)).timestamp);
     await this.controller.startup();
     const id = this.config.brokerId;
     await this.cache.waitFor(() => this.cache.broker(id) !== undefined, SELF_VISIBLE_TIMEOUT_MS);
