@@ -39,10 +39,11 @@ type IsrChange = { readonly kind: 'shrink' } | { readonly kind: 'expand'; readon
  * The proposal is dropped only when the node proves it was not written. A write whose
  * answer was lost (connection loss, timeout) may have landed, so the proposal stays pending
  * and the node is read back — at once, and again at each periodic ISR check while reads
- * fail: showing the proposal (our leader and epoch), it is committed; showing anything
- * else in our epoch, the write did not land: the old ISR there, it is written again;
- * another, that ISR is taken as committed and the decision made again from it. A version conflict is read back the same way, so our own earlier write
- * (the data equals the proposal) counts as written, as Kafka's checkLeaderAndIsrZkData does.
+ * fail. Showing the proposal (with our leader and epoch), it is committed. Showing anything
+ * else in our epoch, the write did not land: with the old ISR there it is written again,
+ * with another that ISR is taken as committed and the decision made again from it. A
+ * version conflict is read back the same way, so a node already holding the proposal (our
+ * own earlier write) counts as written, as in Kafka's checkLeaderAndIsrZkData.
  * When the node names another leader or epoch, the proposal is kept until the metadata
  * watch brings the new role: falling back to the smaller ISR could let the high watermark
  * pass a replica the controller may elect (Kafka's leader likewise keeps its pending ISR
