@@ -52,7 +52,8 @@ export function nextLeaderAndIsr(
   return { leader: -1, isr: lastIsr, leaderEpoch: state.leaderEpoch + 1 };
 }
 
-function sameMembers(a: readonly number[], b: readonly number[]): boolean {
+/** The same replica ids, in any order (an ISR's order carries no meaning). */
+export function sameMembers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((id) => b.includes(id));
 }
 

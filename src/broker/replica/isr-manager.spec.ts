@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../protocol/errors/error-codes';
 import type { PartitionState } from '../../zk/accessors/partition-state.accessor';
-import { BadVersionError } from '../../zk/metadata-store.errors';
+import { BadVersionError, ConnectionLossError } from '../../zk/metadata-store.errors';
 import type { IsrStateStore } from './isr-manager';
 import type { AppendOutcome } from './partition';
 import type { FetchPartitionData } from './replica-manager';
@@ -8,13 +8,26 @@ import { batch, createDataPath, FakeMetadataView, type DataPathFixture } from '.
 
 const LAG_MS = 10_000;
 
-/** One partition state node with ZooKeeper's version semantics; `onSet` runs before each write is checked. */
+/**
+ * One partition state node with ZooKeeper's version semantics; `onSet` runs before each write
+ * is checked. `loseNextAnswer` makes the next write fail with a connection loss, after
+ * applying it or without, and the `failingReadBacks` reads after it fail the same way.
+ */
 class FakeStateStore implements IsrStateStore {
   state: PartitionState = { leader: 0, leaderEpoch: 0, isr: [0, 1, 2], controllerEpoch: 3, version: 0 };
   readonly writes: number[][] = [];
   onSet: (() => void) | undefined;
+  loseNextAnswer: 'applied' | 'not applied' | undefined;
+  failingReadBacks = 0;
+  failingReads = 0;
+  reads = 0;
 
   async get(): Promise<PartitionState | null> {
+    this.reads++;
+    if (this.failingReads > 0) {
+      this.failingReads--;
+      throw new ConnectionLossError('read lost', '/state');
+    }
     return { ...this.state, isr: [...this.state.isr] };
   }
 
@@ -22,9 +35,14 @@ class FakeStateStore implements IsrStateStore {
     const hook = this.onSet;
     this.onSet = undefined;
     hook?.();
+    const lost = this.loseNextAnswer;
+    this.loseNextAnswer = undefined;
+    if (lost) this.failingReads = this.failingReadBacks;
+    if (lost === 'not applied') throw new ConnectionLossError('write lost before it reached the server', '/state');
     if (expectedVersion !== this.state.version) throw new BadVersionError('/state', expectedVersion, this.state.version);
     this.state = { ...next, isr: [...next.isr], version: this.state.version + 1 };
     this.writes.push([...next.isr]);
+    if (lost === 'applied') throw new ConnectionLossError('answer lost after the write was applied', '/state');
     return this.state.version;
   }
 }
@@ -160,7 +178,7 @@ describe('ISR on the leader (IsrManager with ReplicaManager)', () => {
     expect(partition().highWatermark).toBe(8);
   });
 
-  it('gives up an ISR change when the controller moved on to a newer epoch meanwhile', async () => {
+  it('gives up an ISR change when the controller moved on to a newer epoch meanwhile, keeping it pending until the metadata says so', async () => {
     await append(5);
     clock += LAG_MS + 1;
     store.onSet = () => {
@@ -169,8 +187,137 @@ describe('ISR on the leader (IsrManager with ReplicaManager)', () => {
     fx.replicas.maybeShrinkIsrs();
     await settle();
     expect(store.state).toMatchObject({ leader: 1, leaderEpoch: 1, isr: [1, 2] });
+    expect(store.writes).toEqual([]);
+    expect(partition().isrChangePending).toBe(true);
+    fx.metadata.updatePartition('t', 0, { leader: 1, leaderEpoch: 1, isr: [1, 2] });
+    expect(partition().isLeader).toBe(false);
+    expect(partition().isrChangePending).toBe(false);
+  });
+
+  describe('when the answer to an ISR write is lost', () => {
+    /** Leader 0 of epoch 1 with ISR [0, 1] at 6; follower 2 reaches 6 and its admission is written. */
+    async function expandWithLostAnswer(lost: 'applied' | 'not applied', failingReads: number): Promise<void> {
+      fx.metadata.updatePartition('t', 0, { leaderEpoch: 1, isr: [0, 1] });
+      store.state = { ...store.state, leaderEpoch: 1, isr: [0, 1], version: 4 };
+      await append(6);
+      followerFetch(1, 6);
+      followerFetch(2, 4);
+      store.loseNextAnswer = lost;
+      store.failingReadBacks = failingReads;
+      followerFetch(2, 6);
+      await settle();
+    }
+
+    /** The leader and follower 1 reach 9 while follower 2 stays at 6. */
+    async function othersMoveOn(): Promise<void> {
+      await append(3);
+      followerFetch(1, 9);
+    }
+
+    it('keeps the proposed ISR pending while the node cannot be read, so the high watermark waits for the member being added', async () => {
+      await expandWithLostAnswer('applied', 1);
+      expect(store.state).toMatchObject({ isr: [0, 1, 2], version: 5 });
+      expect(partition().isrChangePending).toBe(true);
+      expect(partition().isr).toEqual([0, 1]);
+      await othersMoveOn();
+      // ISR [0, 1] alone would allow 9; ZooKeeper's [0, 1, 2] makes follower 2 electable.
+      expect(partition().highWatermark).toBe(6);
+      // The periodic check reads the node back and finds the write landed: committed, not written again.
+      fx.replicas.maybeShrinkIsrs();
+      await settle();
+      expect(partition().isrChangePending).toBe(false);
+      expect(partition().isr).toEqual([0, 1, 2]);
+      expect(store.writes).toEqual([[0, 1, 2]]);
+      expect(partition().highWatermark).toBe(6);
+      followerFetch(2, 9);
+      expect(partition().highWatermark).toBe(9);
+    });
+
+    it('commits at once when the read-back shows the write landed', async () => {
+      await expandWithLostAnswer('applied', 0);
+      expect(store.reads).toBe(2);
+      expect(partition().isrChangePending).toBe(false);
+      expect(partition().isr).toEqual([0, 1, 2]);
+      expect(store.writes).toEqual([[0, 1, 2]]);
+    });
+
+    it('writes the change again once a read-back shows the node still holds the old ISR', async () => {
+      await expandWithLostAnswer('not applied', 1);
+      expect(store.state).toMatchObject({ isr: [0, 1], version: 4 });
+      expect(partition().isrChangePending).toBe(true);
+      await othersMoveOn();
+      expect(partition().highWatermark).toBe(6);
+      // A second check while the read-back is out does not start another.
+      store.failingReads = 1;
+      const readsBefore = store.reads;
+      fx.replicas.maybeShrinkIsrs();
+      fx.replicas.maybeShrinkIsrs();
+      await settle();
+      expect(store.reads).toBe(readsBefore + 1);
+      expect(partition().isrChangePending).toBe(true);
+      expect(partition().highWatermark).toBe(6);
+      fx.replicas.maybeShrinkIsrs();
+      await settle();
+      await settle();
+      expect(store.writes).toEqual([[0, 1, 2]]);
+      expect(store.state).toMatchObject({ isr: [0, 1, 2], version: 5 });
+      expect(partition().isr).toEqual([0, 1, 2]);
+      expect(partition().highWatermark).toBe(6);
+    });
+
+    it('reads back a one-member ISR\'s expansion too (the periodic check does not skip it)', async () => {
+      fx.metadata.updatePartition('t', 0, { leaderEpoch: 1, isr: [0] });
+      store.state = { ...store.state, leaderEpoch: 1, isr: [0], version: 4 };
+      await append(4);
+      store.loseNextAnswer = 'applied';
+      store.failingReadBacks = 1;
+      followerFetch(1, 4);
+      await settle();
+      await append(2);
+      expect(partition().highWatermark).toBe(4);
+      fx.replicas.maybeShrinkIsrs();
+      await settle();
+      expect(partition().isr).toEqual([0, 1]);
+      expect(partition().highWatermark).toBe(4);
+    });
+
+    it('keeps the proposal pending when the node names a new leader, until the metadata makes this broker a follower', async () => {
+      store.onSet = () => {
+        // The write lands, then the controller elects follower 2 from ZooKeeper's ISR [0, 1, 2].
+        queueMicrotask(() => {
+          store.state = { leader: 2, leaderEpoch: 2, isr: [1, 2], controllerEpoch: 4, version: store.state.version + 1 };
+        });
+      };
+      await expandWithLostAnswer('applied', 0);
+      await othersMoveOn();
+      expect(partition().isrChangePending).toBe(true);
+      expect(partition().highWatermark).toBe(6);
+      fx.metadata.updatePartition('t', 0, { leader: 2, leaderEpoch: 2, isr: [1, 2] });
+      expect(partition().isLeader).toBe(false);
+      expect(partition().isrChangePending).toBe(false);
+    });
+  });
+
+  it('takes a version conflict whose node already holds the proposal as written', async () => {
+    fx.metadata.updatePartition('t', 0, { leaderEpoch: 1, isr: [0, 1] });
+    store.state = { ...store.state, leaderEpoch: 1, isr: [0, 1], version: 4 };
+    await append(6);
+    followerFetch(1, 6);
+    followerFetch(2, 4);
+    const changes: string[] = [];
+    fx.replicas.setIsrChangeListener({ onIsrChange: (kind) => changes.push(kind) });
+    // Our earlier write of the same ISR landed (its answer lost) after the version we read.
+    store.onSet = () => {
+      store.state = { ...store.state, isr: [0, 1, 2], version: 5 };
+    };
+    followerFetch(2, 6);
+    await settle();
+    await settle();
+    expect(store.writes).toEqual([]);
+    expect(store.state).toMatchObject({ isr: [0, 1, 2], version: 5 });
     expect(partition().isrChangePending).toBe(false);
     expect(partition().isr).toEqual([0, 1, 2]);
+    expect(changes).toEqual(['expand']);
   });
 
   it('reads the node again after a conflict in the same epoch and decides from what it says', async () => {

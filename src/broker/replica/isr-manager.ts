@@ -1,6 +1,7 @@
 import type { LogLogger } from '../../log/log-config';
 import type { PartitionState } from '../../zk/accessors/partition-state.accessor';
 import { BadVersionError } from '../../zk/metadata-store.errors';
+import { sameMembers } from '../controller/partition-leader-election';
 import type { Partition } from './partition';
 
 /** The partition state nodes, as far as a leader changing its ISR needs them (PartitionStatesAccessor). */
@@ -32,22 +33,45 @@ type IsrChange = { readonly kind: 'shrink' } | { readonly kind: 'expand'; readon
  *
  * Each change is written to the partition state node with a compare-and-set on the node's
  * version, keeping leader and leader epoch (only the controller changes those), and applied
- * in memory only once written. One change per partition is in flight at a time. On a
- * version conflict the node is read again: if the controller moved leadership or bumped the
- * epoch, this leader stops (the metadata watch brings the new role); if not, the ISR read
- * back is taken as the committed one and the decision is made again from it.
+ * in memory only once written. One change per partition is in flight at a time, and while
+ * it is the high watermark waits for the union of the old and proposed ISR (Partition).
+ *
+ * The proposal is dropped only when the node proves it was not written. A write whose
+ * answer was lost (connection loss, timeout) may have landed, so the proposal stays pending
+ * and the node is read back — at once, and again at each periodic ISR check while reads
+ * fail. Showing the proposal (with our leader and epoch), it is committed. Showing anything
+ * else in our epoch, the write did not land: with the old ISR there it is written again,
+ * with another that ISR is taken as committed and the decision made again from it. A
+ * version conflict is read back the same way, so a node already holding the proposal (our
+ * own earlier write) counts as written, as in Kafka's checkLeaderAndIsrZkData.
+ * When the node names another leader or epoch, the proposal is kept until the metadata
+ * watch brings the new role: falling back to the smaller ISR could let the high watermark
+ * pass a replica the controller may elect (Kafka's leader likewise keeps its pending ISR
+ * when fenced).
  */
 export class IsrManager {
   listener: IsrChangeListener | undefined;
+  /** Writes whose answer was lost and whose read-back has not succeeded yet (see class comment). */
+  private readonly unresolved = new WeakMap<Partition, UnresolvedWrite>();
 
   constructor(
     private readonly store: IsrStateStore,
     private readonly options: IsrManagerOptions,
   ) {}
 
-  /** Removes the ISR members that fell behind, if any (and no change is in flight). */
+  /**
+   * The periodic check: reads back a write whose outcome is unknown, else removes the ISR
+   * members that fell behind, if any (and no change is in flight).
+   */
   maybeShrinkIsr(partition: Partition): void {
-    if (!partition.isLeader || partition.isrChangePending) return;
+    if (!partition.isLeader) return;
+    const unknown = this.unresolved.get(partition);
+    if (unknown && this.stillProposing(partition, unknown.epoch, unknown.proposed)) {
+      if (!unknown.reading) void this.readBack(partition, unknown);
+      return;
+    }
+    this.unresolved.delete(partition);
+    if (partition.isrChangePending) return;
     const outOfSync = partition.outOfSyncReplicas(this.options.replicaLagTimeMaxMs);
     if (outOfSync.length === 0) return;
     const proposed = partition.isr.filter((id) => !outOfSync.includes(id));
@@ -72,10 +96,15 @@ export class IsrManager {
 
   private submit(partition: Partition, proposed: readonly number[], change: IsrChange): void {
     partition.beginIsrChange(proposed);
-    void this.write(partition, partition.leaderEpoch, proposed, change).catch((error) => {
+    this.send(partition, partition.leaderEpoch, proposed, change);
+  }
+
+  private send(partition: Partition, epoch: number, proposed: readonly number[], change: IsrChange): void {
+    void this.write(partition, epoch, proposed, change).catch((error) => {
+      // Only failures before the write was sent (or a read after a rejected one) end here: nothing was written.
       if (partition.pendingIsr === proposed) partition.abortIsrChange();
       // The next check (shrink: periodic; expand: the follower's next fetch) tries again.
-      this.options.logger.warn(`${partition.key}: could not write ISR [${proposed}]: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.logger.warn(`${partition.key}: could not write ISR [${proposed}]: ${errorText(error)}`);
     });
   }
 
@@ -87,25 +116,68 @@ export class IsrManager {
     try {
       await this.store.set(topic, index, { leader: this.options.localBrokerId, leaderEpoch: epoch, isr: [...proposed], controllerEpoch: state!.controllerEpoch }, state!.version);
     } catch (error) {
-      if (!(error instanceof BadVersionError)) throw error;
-      await this.afterConflict(partition, epoch, proposed, change);
+      if (error instanceof BadVersionError) {
+        await this.afterConflict(partition, epoch, proposed, change);
+        return;
+      }
+      this.options.logger.warn(`${partition.key}: the answer to writing ISR [${proposed}] was lost (${errorText(error)}); keeping it pending and reading the node back`);
+      const unknown: UnresolvedWrite = { epoch, proposed, change, reading: false };
+      this.unresolved.set(partition, unknown);
+      await this.readBack(partition, unknown);
       return;
     }
     if (!this.stillProposing(partition, epoch, proposed)) return;
-    partition.commitIsr(proposed);
-    this.listener?.onIsrChange(change.kind);
-    this.options.logger.log(`${partition.key}: ISR is now [${proposed}] (leader epoch ${epoch})`);
+    this.committed(partition, epoch, proposed, change);
+  }
+
+  /** Learns from the node whether a write whose answer was lost landed; on a failed read, the next periodic check asks again. */
+  private async readBack(partition: Partition, unknown: UnresolvedWrite): Promise<void> {
+    unknown.reading = true;
+    let state: PartitionState | null;
+    try {
+      state = await this.store.get(partition.topic, partition.partition);
+    } catch (error) {
+      this.options.logger.warn(`${partition.key}: could not read back ISR [${unknown.proposed}] (${errorText(error)}); it stays pending until a read succeeds`);
+      return;
+    } finally {
+      unknown.reading = false;
+    }
+    if (this.unresolved.get(partition) !== unknown) return;
+    this.unresolved.delete(partition);
+    if (!this.stillProposing(partition, unknown.epoch, unknown.proposed)) return;
+    this.decideFrom(partition, state, unknown.epoch, unknown.proposed, unknown.change);
   }
 
   /** Someone wrote the node since we read it: read it again and decide afresh. */
   private async afterConflict(partition: Partition, epoch: number, proposed: readonly number[], change: IsrChange): Promise<void> {
     const state = await this.store.get(partition.topic, partition.partition);
     if (!this.stillProposing(partition, epoch, proposed)) return;
+    this.decideFrom(partition, state, epoch, proposed, change);
+  }
+
+  /** The node as read after a lost answer or a conflict: our proposal written, or the ISR to decide again from. */
+  private decideFrom(partition: Partition, state: PartitionState | null, epoch: number, proposed: readonly number[], change: IsrChange): void {
     if (!this.stillLeading(partition, state, epoch)) return;
-    this.options.logger.warn(`${partition.key}: the state node changed under an ISR update; ISR there is [${state!.isr}], deciding again`);
+    if (sameMembers(state!.isr, proposed)) {
+      this.committed(partition, epoch, proposed, change);
+      return;
+    }
+    if (sameMembers(state!.isr, partition.isr)) {
+      // Not written, and nothing else was: write it again, the HW still waiting for the union meanwhile.
+      this.options.logger.warn(`${partition.key}: ISR [${proposed}] was not written; the state node still says [${state!.isr}], writing it again`);
+      this.send(partition, epoch, proposed, change);
+      return;
+    }
+    this.options.logger.warn(`${partition.key}: ISR [${proposed}] was not written; the state node says [${state!.isr}], deciding again`);
     partition.commitIsr(state!.isr);
     if (change.kind === 'shrink') this.maybeShrinkIsr(partition);
     else this.maybeExpandIsr(partition, change.brokerId);
+  }
+
+  private committed(partition: Partition, epoch: number, proposed: readonly number[], change: IsrChange): void {
+    partition.commitIsr(proposed);
+    this.listener?.onIsrChange(change.kind);
+    this.options.logger.log(`${partition.key}: ISR is now [${proposed}] (leader epoch ${epoch})`);
   }
 
   /** The partition still leads in `epoch` and this write is still the one in flight. */
@@ -113,14 +185,28 @@ export class IsrManager {
     return partition.isLeader && partition.leaderEpoch === epoch && partition.pendingIsr === proposed;
   }
 
-  /** The node still names this broker leader of `epoch`; if not, the change is dropped and the metadata will follow. */
+  /**
+   * The node still names this broker leader of `epoch`. If not, the proposal stays pending
+   * (the HW keeps waiting for the union) until the metadata brings the new role, which clears it.
+   */
   private stillLeading(partition: Partition, state: PartitionState | null, epoch: number): boolean {
     if (state && state.leader === this.options.localBrokerId && state.leaderEpoch === epoch) return true;
-    partition.abortIsrChange();
     this.options.logger.warn(
       `${partition.key}: not changing the ISR: the state node says leader ${state?.leader ?? 'none'} epoch ${state?.leaderEpoch ?? -1}, ` +
-        `this broker (${this.options.localBrokerId}) led epoch ${epoch}`,
+        `this broker (${this.options.localBrokerId}) led epoch ${epoch}; waiting for the metadata`,
     );
     return false;
   }
+}
+
+interface UnresolvedWrite {
+  readonly epoch: number;
+  readonly proposed: readonly number[];
+  readonly change: IsrChange;
+  /** A read-back is in flight (the periodic check does not start another). */
+  reading: boolean;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

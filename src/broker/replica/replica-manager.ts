@@ -298,7 +298,8 @@ export class ReplicaManager implements OnModuleDestroy {
   maybeShrinkIsrs(): void {
     if (!this.isr) return;
     for (const partition of this.partitions.values()) {
-      if (!partition.isLeader || partition.isr.length <= 1) continue;
+      // A one-member ISR has no one to drop, but its pending expansion may need reading back.
+      if (!partition.isLeader || (partition.isr.length <= 1 && !partition.isrChangePending)) continue;
       try {
         this.isr.maybeShrinkIsr(partition);
       } catch (error) {
