@@ -3,13 +3,11 @@
 // SIGKILLed before anything is due, the queues' leadership moves to the other broker, and its
 // schedulers deliver every held record exactly once, none before it was due.
 import { Kafka, logLevel } from 'kafkajs';
-import { ZkCluster } from '../support/cluster-harness';
+import type { ZkCluster } from '../support/cluster-harness';
+import { DELAY_LEVELS_MS, DELAY_SESSION_MS, startDelayCluster, waitForDelayTopics } from '../support/delay-cluster';
 import { ArrivalWatch } from '../support/delay-arrivals';
 import { waitFor } from '../support/wait-for';
 
-const SESSION_MS = 4_000;
-const LEVELS_MS = [1000, 2000, 3000];
-const DELAY_TOPICS = new Map(['__delay_schedule', '__delay_level_01', '__delay_level_02', '__delay_level_03'].map((t) => [t, 1]));
 const TOPIC = 'delay-moved';
 const PARTITIONS = 2;
 
@@ -17,18 +15,7 @@ describe('delayed messages in a cluster', () => {
   let cluster: ZkCluster;
 
   beforeAll(async () => {
-    cluster = await ZkCluster.start({
-      size: 2,
-      label: 'delay',
-      settings: {
-        'zookeeper.session.timeout.ms': SESSION_MS,
-        'replica.lag.time.max.ms': 1_500,
-        'replica.fetch.backoff.ms': 100,
-        'delay.levels': '1s 2s 3s',
-        'delay.tick.ms': 50,
-        'delay.topic.replication.factor': 2,
-      },
-    });
+    cluster = await startDelayCluster('delay');
   }, 60_000);
 
   afterAll(async () => {
@@ -36,11 +23,7 @@ describe('delayed messages in a cluster', () => {
   }, 60_000);
 
   it('delivers due records to partitions led by the other broker (over the network) once, without holding them again', async () => {
-    await waitFor(async () => {
-      for (const topic of DELAY_TOPICS.keys()) await cluster.state(topic, 0);
-      return true;
-    }, { timeoutMs: 20_000, what: 'the delay topics' });
-    await cluster.waitForFullIsrs(DELAY_TOPICS, 2);
+    await waitForDelayTopics(cluster);
     const topic = 'delay-remote';
     await cluster.createTopic(topic, PARTITIONS, 2);
     await cluster.waitForFullIsrs(new Map([[topic, PARTITIONS]]), 2);
@@ -69,11 +52,7 @@ describe('delayed messages in a cluster', () => {
   }, 60_000);
 
   it('when the leader of the delay queues dies, the other broker’s schedulers take over and deliver every held record once, none early', async () => {
-    await waitFor(async () => {
-      for (const topic of DELAY_TOPICS.keys()) await cluster.state(topic, 0);
-      return true;
-    }, { timeoutMs: 20_000, what: 'the delay topics' });
-    await cluster.waitForFullIsrs(DELAY_TOPICS, 2);
+    await waitForDelayTopics(cluster);
     await cluster.createTopic(TOPIC, PARTITIONS, 2);
     await cluster.waitForFullIsrs(new Map([[TOPIC, PARTITIONS]]), 2);
 
@@ -88,7 +67,7 @@ describe('delayed messages in a cluster', () => {
     const messages = Array.from({ length: 200 }, (_, n) => {
       const value = `v-${n}`;
       if (n % 2 === 0) {
-        dueBy.set(value, Date.now() + LEVELS_MS[1]);
+        dueBy.set(value, Date.now() + DELAY_LEVELS_MS[1]);
         return { key: `k-${n % 23}`, value, headers: { 'x-delay-level': '2' } };
       }
       const at = Date.now() + 2500;
@@ -104,7 +83,7 @@ describe('delayed messages in a cluster', () => {
     });
 
     await victim.kill();
-    await cluster.waitForNewLeader('__delay_level_02', 0, queueState, SESSION_MS + 2_000);
+    await cluster.waitForNewLeader('__delay_level_02', 0, queueState, DELAY_SESSION_MS + 2_000);
 
     const watch = new ArrivalWatch(TOPIC, PARTITIONS, () => survivor.port);
     await watch.until(dueBy.size, 20_000);

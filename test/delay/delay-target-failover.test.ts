@@ -6,12 +6,11 @@
 // (the topic stamps LogAppendTime, so each record carries the time its leader appended it).
 import { Kafka, logLevel } from 'kafkajs';
 import { partitionForKey } from '../../src/protocol/murmur2';
-import { ZkCluster } from '../support/cluster-harness';
+import type { ZkCluster } from '../support/cluster-harness';
+import { DELAY_SESSION_MS, startDelayCluster, waitForDelayTopics } from '../support/delay-cluster';
 import { ArrivalWatch } from '../support/delay-arrivals';
 import { waitFor } from '../support/wait-for';
 
-const SESSION_MS = 4_000;
-const DELAY_TOPICS = new Map(['__delay_schedule', '__delay_level_01', '__delay_level_02', '__delay_level_03'].map((t) => [t, 1]));
 const TOPIC = 'delay-target-moves';
 const PARTITIONS = 2;
 const RECORDS = 150;
@@ -22,18 +21,7 @@ describe('due records delivered while their target partition fails over', () => 
   let cluster: ZkCluster;
 
   beforeAll(async () => {
-    cluster = await ZkCluster.start({
-      size: 2,
-      label: 'delay-target',
-      settings: {
-        'zookeeper.session.timeout.ms': SESSION_MS,
-        'replica.lag.time.max.ms': 1_500,
-        'replica.fetch.backoff.ms': 100,
-        'delay.levels': '1s 2s 3s',
-        'delay.tick.ms': 50,
-        'delay.topic.replication.factor': 2,
-      },
-    });
+    cluster = await startDelayCluster('delay-target');
   }, 60_000);
 
   afterAll(async () => {
@@ -41,11 +29,7 @@ describe('due records delivered while their target partition fails over', () => 
   }, 60_000);
 
   it('a SIGKILL of the target partition’s leader mid-delivery: every record lands once, none before it was due', async () => {
-    await waitFor(async () => {
-      for (const topic of DELAY_TOPICS.keys()) await cluster.state(topic, 0);
-      return true;
-    }, { timeoutMs: 20_000, what: 'the delay topics' });
-    await cluster.waitForFullIsrs(DELAY_TOPICS, 2);
+    await waitForDelayTopics(cluster);
     await cluster.createTopic(TOPIC, PARTITIONS, 2, { 'message.timestamp.type': 'LogAppendTime' });
     await cluster.waitForFullIsrs(new Map([[TOPIC, PARTITIONS]]), 2);
 
@@ -79,7 +63,7 @@ describe('due records delivered while their target partition fails over', () => 
     before.close();
     await victim.kill();
     expect(before.arrivals.length).toBeLessThan(RECORDS);
-    await cluster.waitForNewLeader(TOPIC, target, states[target], SESSION_MS + 5_000);
+    await cluster.waitForNewLeader(TOPIC, target, states[target], DELAY_SESSION_MS + 5_000);
 
     const after = new ArrivalWatch(TOPIC, PARTITIONS, () => scheduler.port);
     await after.until(RECORDS, 30_000);
