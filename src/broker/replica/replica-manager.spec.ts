@@ -345,6 +345,56 @@ describe('ReplicaManager', () => {
       expect(data.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     });
 
+    describe('a follower fetch parked in purgatory', () => {
+      const FOLLOWER = 1;
+      const followerFetch = (offset: number, overrides: Partial<FetchParams>) =>
+        fetchParams([{ topic: 'r', offset }], { replicaId: FOLLOWER, maxWaitMs: 5000, minBytes: 1, ...overrides });
+
+      it('does not record the follower at its old fetch offset when it completes after a newer fetch', async () => {
+        fx.metadata.addBroker(FOLLOWER);
+        fx.metadata.addTopic('r', 1, { replicas: [0, FOLLOWER], isr: [0] });
+        await fx.replicas.appendRecords(1, 1000, [{ topic: 'r', partition: 0, records: batch(3) }]);
+        // Waits for more than will arrive, so only its deadline completes it.
+        const parked = fx.replicas.fetch(followerFetch(3, { maxWaitMs: 100, minBytes: 1 << 20 }));
+        expect(parked).toBeInstanceOf(Promise);
+        await fx.replicas.appendRecords(1, 1000, [{ topic: 'r', partition: 0, records: batch(2) }]);
+        // The follower (reconnected, say) fetched those records and asks from offset 5.
+        await fx.replicas.fetch(followerFetch(5, { maxWaitMs: 0 }));
+        const partition = fx.replicas.getPartition('r', 0)!;
+        expect(partition.followerLogEnd(FOLLOWER)).toBe(5);
+        const [late] = await parked;
+        expect(baseOffsetsIn(late.records)).toEqual([3]);
+        expect(partition.followerLogEnd(FOLLOWER)).toBe(5);
+      });
+
+      it('gives the follower no caught-up credit for the log end at completion, which it had not fetched', async () => {
+        let clock = 1_000;
+        const clocked = createDataPath({ now: () => clock });
+        try {
+          clocked.metadata.addBroker(FOLLOWER);
+          clocked.metadata.addTopic('r', 1, { replicas: [0, FOLLOWER], isr: [0, FOLLOWER] });
+          await clocked.replicas.appendRecords(1, 1000, [{ topic: 'r', partition: 0, records: batch(3) }]);
+          // At t=1000 the follower asks from the log end: caught up then.
+          const parked = clocked.replicas.fetch(followerFetch(3, {}));
+          expect(parked).toBeInstanceOf(Promise);
+          clock = 1_500;
+          await clocked.replicas.appendRecords(1, 1000, [{ topic: 'r', partition: 0, records: batch(2) }]);
+          expect(baseOffsetsIn((await parked)[0].records)).toEqual([3]);
+          clock = 1_600;
+          await clocked.replicas.appendRecords(1, 1000, [{ topic: 'r', partition: 0, records: batch(3) }]);
+          // At t=2600 it asks from 5, the log end of t=1500, which it never asked at: its last
+          // proof of being caught up is still t=1000, so with a lag limit of 1200 ms it is out.
+          clock = 2_600;
+          await clocked.replicas.fetch(followerFetch(5, { maxWaitMs: 0 }));
+          const partition = clocked.replicas.getPartition('r', 0)!;
+          expect(partition.outOfSyncReplicas(1_200)).toEqual([FOLLOWER]);
+          expect(partition.outOfSyncReplicas(1_700)).toEqual([]);
+        } finally {
+          await clocked.close();
+        }
+      });
+    });
+
     it('completes a parked fetch when its topic is deleted', async () => {
       const pending = fx.replicas.fetch(fetchParams([{ offset: 0 }], { maxWaitMs: 5000 }));
       fx.metadata.deleteTopic('t');

@@ -437,7 +437,7 @@ export class ReplicaManager implements OnModuleDestroy {
       // CVE-2018-1288: replica fetches only from registered brokers.
       return params.partitions.map(() => errorData(ErrorCode.NOT_LEADER_OR_FOLLOWER));
     }
-    const first = this.readAll(params);
+    const first = this.readAll(params, true);
     if (params.maxWaitMs <= 0 || params.partitions.length === 0 || first.bytes >= params.minBytes || first.errored) return first.results;
     return new Promise<FetchPartitionData[]>((resolve) => {
       const watched = params.partitions.map((p, i) => {
@@ -460,12 +460,15 @@ export class ReplicaManager implements OnModuleDestroy {
           }
           return available >= params.minBytes;
         },
-        complete: () => resolve(this.readAll(params).results),
+        // The follower's progress was recorded when the fetch arrived; recording it again now
+        // would pair its old fetch offset with today's log end (Kafka's readFromPurgatory).
+        complete: () => resolve(this.readAll(params, false).results),
       });
     });
   }
 
-  private readAll(params: FetchParams): { results: FetchPartitionData[]; bytes: number; errored: boolean } {
+  /** Reads every requested partition; `recordFollowerFetch`: a follower's fetch offset counts as its progress (only when the fetch arrives). */
+  private readAll(params: FetchParams, recordFollowerFetch: boolean): { results: FetchPartitionData[]; bytes: number; errored: boolean } {
     let limitBytes = params.maxBytes;
     // Kafka (Fetch v3+): the first batch of the first partition with data is returned even
     // when it exceeds maxBytes or partitionMaxBytes, so a consumer is never stuck behind it.
@@ -473,7 +476,7 @@ export class ReplicaManager implements OnModuleDestroy {
     let bytes = 0;
     let errored = false;
     const results = params.partitions.map((request) => {
-      const data = this.readPartition(params, request, Math.max(0, Math.min(request.partitionMaxBytes, limitBytes)), minOneBatch);
+      const data = this.readPartition(params, request, Math.max(0, Math.min(request.partitionMaxBytes, limitBytes)), minOneBatch, recordFollowerFetch);
       if (data.errorCode !== ErrorCode.NONE) errored = true;
       const size = data.records.length;
       if (size > 0) {
@@ -486,7 +489,7 @@ export class ReplicaManager implements OnModuleDestroy {
     return { results, bytes, errored };
   }
 
-  private readPartition(params: FetchParams, request: FetchPartitionRequest, maxBytes: number, minOneBatch: boolean): FetchPartitionData {
+  private readPartition(params: FetchParams, request: FetchPartitionRequest, maxBytes: number, minOneBatch: boolean, recordFollowerFetch: boolean): FetchPartitionData {
     const replica = params.replicaId >= 0;
     const lookup = this.leaderPartition(request.topic, request.partition, request.currentLeaderEpoch);
     if (!lookup.partition) return errorData(lookup.errorCode);
@@ -503,7 +506,7 @@ export class ReplicaManager implements OnModuleDestroy {
       // which equals the high watermark without transactions.
       const maxOffset = replica ? undefined : params.isolationLevel === READ_COMMITTED ? partition.lastStableOffset : partition.highWatermark;
       const read = partition.log.read(request.fetchOffset, maxBytes, { maxOffset, minOneBatch });
-      if (replica) {
+      if (replica && recordFollowerFetch) {
         partition.updateFollowerFetchState(params.replicaId, request.fetchOffset, leaderEnd);
         this.isr?.maybeExpandIsr(partition, params.replicaId);
       }
