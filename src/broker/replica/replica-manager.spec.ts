@@ -430,6 +430,50 @@ describe('ReplicaManager', () => {
       expect(list(-2)).toMatchObject({ offset: 4 });
     });
 
+    describe('while a new leader\'s high watermark trails its epoch start (KIP-207)', () => {
+      const FOLLOWER = 1;
+      const listK = (timestamp: number, replicaId = -1, isolationLevel = 0) =>
+        fx.replicas.listOffset({ topic: 'k', partition: 0, timestamp, currentLeaderEpoch: -1, replicaId, isolationLevel });
+      const followerFetch = (offset: number) =>
+        fx.replicas.fetch(fetchParams([{ topic: 'k', offset }], { replicaId: FOLLOWER, maxWaitMs: 0 }));
+
+      beforeEach(async () => {
+        fx.metadata.addBroker(FOLLOWER);
+        fx.metadata.addTopic('k', 1, { replicas: [0, FOLLOWER], isr: [0, FOLLOWER] });
+        await fx.replicas.appendRecords(1, 1000, [{ topic: 'k', partition: 0, records: batch(3, { timestamp: 1000 }) }]);
+        await followerFetch(3);
+        await fx.replicas.appendRecords(1, 1000, [{ topic: 'k', partition: 0, records: batch(3, { timestamp: 5000 }) }]);
+        // A new epoch begins at offset 6 while the high watermark is still 3: the follower
+        // has not fetched since, and consumers may already have read up to 6 in epoch 0.
+        fx.metadata.updatePartition('k', 0, { leaderEpoch: 1 });
+        expect(fx.replicas.getPartition('k', 0)).toMatchObject({ leaderEpochStartOffset: 6, highWatermark: 3 });
+      });
+
+      it('answers OFFSET_NOT_AVAILABLE to a consumer asking for the latest offset, or a timestamp found at or past the high watermark', () => {
+        expect(listK(-1).errorCode).toBe(ErrorCode.OFFSET_NOT_AVAILABLE);
+        expect(listK(-1, -1, 1).errorCode).toBe(ErrorCode.OFFSET_NOT_AVAILABLE);
+        expect(listK(5000).errorCode).toBe(ErrorCode.OFFSET_NOT_AVAILABLE);
+        expect(listK(-3).errorCode).toBe(ErrorCode.OFFSET_NOT_AVAILABLE);
+      });
+
+      it('still answers what the high watermark does not bound: earliest, timestamps before it, and none found', () => {
+        expect(listK(-2)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 0 });
+        expect(listK(1001)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 1, timestamp: 1001 });
+        expect(listK(9000)).toMatchObject({ errorCode: ErrorCode.NONE, offset: -1 });
+      });
+
+      it('answers brokers and debugging tools from the log end', () => {
+        expect(listK(-1, FOLLOWER)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 6 });
+        expect(listK(-1, -2)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 6 });
+      });
+
+      it('answers consumers again once the high watermark reaches the epoch start', async () => {
+        await followerFetch(6);
+        expect(listK(-1)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 6, leaderEpoch: 1 });
+        expect(listK(5000)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 3, timestamp: 5000 });
+      });
+    });
+
     it('answers per-partition errors', () => {
       expect(fx.replicas.listOffset({ topic: 'nope', partition: 0, timestamp: -1, currentLeaderEpoch: -1, replicaId: -1, isolationLevel: 0 }).errorCode).toBe(
         ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,

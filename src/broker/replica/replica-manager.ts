@@ -19,6 +19,8 @@ import { topicDataConfig, topicLogOverrides, type BrokerDataDefaults } from './t
 /** ListOffsets' timestamps beyond Kafka's classic three (no tiered storage here). */
 const EARLIEST_LOCAL_TIMESTAMP = -4;
 const LATEST_TIERED_TIMESTAMP = -5;
+/** ListOffsets from a consumer: bounded by the high watermark (or the LSO). */
+const CONSUMER_REPLICA_ID = -1;
 /** ListOffsets from a debugging consumer may be answered by a follower. */
 const DEBUGGING_REPLICA_ID = -2;
 const READ_COMMITTED = 1;
@@ -576,13 +578,18 @@ export class ReplicaManager implements OnModuleDestroy {
       partition = lookup.partition;
     }
     const log = partition.log;
-    // Consumers (replica id -1) see up to the high watermark (the LSO for READ_COMMITTED);
-    // brokers and debugging tools up to the log end.
-    const lastFetchable =
-      request.replicaId !== -1 ? log.logEndOffset : request.isolationLevel === READ_COMMITTED ? partition.lastStableOffset : partition.highWatermark;
+    const fromConsumer = request.replicaId === CONSUMER_REPLICA_ID;
+    // Consumers see up to the high watermark (the LSO for READ_COMMITTED); brokers and
+    // debugging tools up to the log end.
+    const lastFetchable = !fromConsumer ? log.logEndOffset : request.isolationLevel === READ_COMMITTED ? partition.lastStableOffset : partition.highWatermark;
+    // KIP-207: a new leader's high watermark can trail what the previous leader had
+    // committed (and consumers read) until the followers fetch again. Answering from it
+    // would move a consumer's end offset backwards, so ask it to retry instead.
+    const highWatermarkLagging = fromConsumer && partition.isLeader && partition.leaderEpochStartOffset > partition.highWatermark;
     try {
       switch (request.timestamp) {
         case LATEST_TIMESTAMP:
+          if (highWatermarkLagging) return offsetError(ErrorCode.OFFSET_NOT_AVAILABLE);
           return { errorCode: ErrorCode.NONE, timestamp: -1, offset: lastFetchable, leaderEpoch: partition.leaderEpoch };
         case EARLIEST_TIMESTAMP:
         case EARLIEST_LOCAL_TIMESTAMP:
@@ -594,6 +601,7 @@ export class ReplicaManager implements OnModuleDestroy {
             return offsetError(ErrorCode.INVALID_REQUEST);
           }
           const found = log.offsetForTimestamp(request.timestamp);
+          if (found && found.offset >= lastFetchable && highWatermarkLagging) return offsetError(ErrorCode.OFFSET_NOT_AVAILABLE);
           if (!found || found.offset >= lastFetchable) return { errorCode: ErrorCode.NONE, timestamp: -1, offset: -1, leaderEpoch: -1 };
           return { errorCode: ErrorCode.NONE, timestamp: found.timestamp, offset: found.offset, leaderEpoch: partition.epochForOffset(found.offset) };
         }
