@@ -2,6 +2,7 @@ import { indexApis } from '../../protocol/codec/api-plan';
 import { decodeKnownRequestHeader, decodeRequestBody, decodeResponse, encodeRequest, encodeResponse } from '../../protocol/codec/message-codec';
 import type { ApiSpec, RequestOf, ResponseOf } from '../../protocol/codec/schema';
 import { ErrorCode } from '../../protocol/errors/error-codes';
+import { FetchApi } from '../../protocol/schemas/fetch.schema';
 import type { KafkaApiHandler } from '../api/kafka-api-handler';
 import { FetchHandler } from '../handlers/01-fetch.handler';
 import { ListOffsetsHandler } from '../handlers/02-list-offsets.handler';
@@ -20,6 +21,8 @@ const connection = { id: 1, listenerName: 'PLAINTEXT', remoteAddress: '127.0.0.1
 class InProcessChannel implements BrokerChannel {
   isClosed = false;
   readonly requests: string[] = [];
+  /** For each Fetch answer, the partitions (`topic-partition`) it carried records for. */
+  readonly served: string[][] = [];
   private readonly handlers: KafkaApiHandler[];
 
   constructor(leader: DataPathFixture) {
@@ -34,7 +37,12 @@ class InProcessChannel implements BrokerChannel {
     const header = decodeKnownRequestHeader(encoded, indexApis([api]));
     const decoded = decodeRequestBody(api, version, encoded, header.bodyOffset);
     const answer = await handler.handle(decoded, { apiVersion: version, correlationId: 7, clientId: 'follower', connection });
-    return decodeResponse(api, version, encodeResponse(api, version, 7, answer as ResponseOf<A>)).body;
+    const response = decodeResponse(api, version, encodeResponse(api, version, 7, answer as ResponseOf<A>)).body;
+    if (api.apiKey === FetchApi.apiKey) {
+      const { responses } = response as ResponseOf<typeof FetchApi>;
+      this.served.push(responses.flatMap((t) => t.partitions.filter((p) => (p.records?.length ?? 0) > 0).map((p) => `${t.topic}-${p.partitionIndex}`)));
+    }
+    return response;
   }
 
   close(): void {
@@ -45,7 +53,7 @@ class InProcessChannel implements BrokerChannel {
 const SETTINGS = { fetchWaitMaxMs: 50, fetchMinBytes: 1, fetchMaxBytes: 1 << 20, fetchResponseMaxBytes: 10 << 20, fetchBackoffMs: 20, socketTimeoutMs: 5_000 };
 
 /** Two brokers in this process: 0 and 1, each knowing the other, each with its own log dir. */
-function twoBrokers(): { brokers: DataPathFixture[]; channels: InProcessChannel[] } {
+function twoBrokers(overrides: Partial<typeof SETTINGS> = {}): { brokers: DataPathFixture[]; channels: InProcessChannel[] } {
   const channels: InProcessChannel[] = [];
   const brokers: DataPathFixture[] = [];
   for (const id of [0, 1]) {
@@ -56,6 +64,7 @@ function twoBrokers(): { brokers: DataPathFixture[]; channels: InProcessChannel[
         {
           fetcher: {
             ...SETTINGS,
+            ...overrides,
             localBrokerId: id,
             connect: async () => {
               const channel = new InProcessChannel(brokers[1 - id]);
@@ -187,5 +196,29 @@ describe('ReplicaFetcher (two brokers in one process)', () => {
     // Broker 0 now follows broker 1 and copies the new record.
     await eventually(() => logOf(leader).logEndOffset === 3, 'broker 0 to follow the new leader');
     expect(bytesOf(leader).equals(bytesOf(follower))).toBe(true);
+  });
+});
+
+describe('ReplicaFetcher when the leader answers less than every partition has', () => {
+  it('rotates the partitions it asks for, so a busy partition early in the request cannot starve the later ones', async () => {
+    // One batch per answer: the leader serves the first partition with data (its first batch
+    // always comes, Kafka's minOneBatch) and nothing after it.
+    const { brokers, channels } = twoBrokers({ fetchMaxBytes: 1, fetchResponseMaxBytes: 1 });
+    const [leader, follower] = brokers;
+    try {
+      const options = { leader: 0, replicas: [0, 1], isr: [0] };
+      leader.metadata.addTopic('m', 3, options);
+      for (let round = 0; round < 4; round++) {
+        for (let p = 0; p < 3; p++) await leader.replicas.appendRecords(1, 5_000, [{ topic: 'm', partition: p, records: batch(1, { tag: `r${round}` }) }]);
+      }
+      follower.metadata.addTopic('m', 3, options);
+      const logEnd = (p: number) => follower.logManager.getLog({ topic: 'm', partition: p })?.logEndOffset ?? -1;
+      await eventually(() => [0, 1, 2].every((p) => logEnd(p) === 4), 'the follower to copy every partition');
+      const served = channels.flatMap((c) => c.served).filter((s) => s.length > 0);
+      expect(served).toEqual(Array.from({ length: 12 }, (_, i) => [`m-${i % 3}`]));
+    } finally {
+      await follower.close();
+      await leader.close();
+    }
   });
 });

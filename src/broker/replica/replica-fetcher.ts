@@ -65,7 +65,8 @@ interface FetchState {
  *  2. then one Fetch (replica id = this broker, from each log end, with the epoch of the
  *     last fetched batch) waits up to replica.fetch.wait.max.ms; the batches are appended
  *     with the leader's offsets and epochs, the high watermark and log start follow the
- *     leader's. A divergingEpoch answer truncates like step 1; OFFSET_OUT_OF_RANGE
+ *     leader's; partitions that got records move to the back of the next request, as the
+ *     leader fills its answer in request order. A divergingEpoch answer truncates like step 1; OFFSET_OUT_OF_RANGE
  *     re-aligns with the leader's log (ListOffsets); other errors pause the partition for
  *     replica.fetch.backoff.ms while the metadata catches up.
  * A failed connection pauses the whole fetcher for the back-off and reconnects.
@@ -278,6 +279,7 @@ export class ReplicaFetcher {
     const response = await channel.request(FetchApi, FETCH_VERSION, request, settings.fetchWaitMaxMs + settings.socketTimeoutMs);
     if (response.errorCode !== ErrorCode.NONE) throw new Error(`Fetch failed: ${errorName(response.errorCode as ErrorCode)}`);
     const outOfRange: FetchState[] = [];
+    const served: FetchState[] = [];
     for (const topic of response.responses) {
       for (const data of topic.partitions) {
         const entry = sent.get(`${topic.topic}-${data.partitionIndex}`);
@@ -286,34 +288,47 @@ export class ReplicaFetcher {
         // Stale: the role changed, or the log was truncated, while the fetch was out.
         if (!this.isCurrent(state) || state.truncating || state.partition.log.logEndOffset !== fetchOffset) continue;
         if (data.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) outOfRange.push(state);
-        else this.processPartition(state, data);
+        else if (this.processPartition(state, data)) served.push(state);
       }
+    }
+    // The leader fills its answer in request order up to replica.fetch.response.max.bytes, so
+    // partitions that were served go to the back of the next request (Kafka's
+    // updateAndMoveToEnd): busy partitions early in the order cannot starve the rest.
+    for (const state of served) {
+      if (!this.isCurrent(state)) continue;
+      this.states.delete(state.partition.key);
+      this.states.set(state.partition.key, state);
     }
     for (const state of outOfRange) if (this.isCurrent(state)) await this.realign(channel, state);
   }
 
-  private processPartition(state: FetchState, data: FetchResponsePartition): void {
+  /** Applies one partition's answer; returns whether records were appended. */
+  private processPartition(state: FetchState, data: FetchResponsePartition): boolean {
     const partition = state.partition;
     if (data.errorCode !== ErrorCode.NONE) {
       this.delay(state, data.errorCode as ErrorCode);
-      return;
+      return false;
     }
     state.lastError = undefined;
     const diverging = data.divergingEpoch;
     if (diverging && diverging.epoch >= 0 && diverging.endOffset >= 0) {
       const leader = { epoch: diverging.epoch, endOffset: diverging.endOffset };
       this.truncateTo(state, truncationOffset(leader, localView(partition)), `leader ${this.leaderId} says our log diverged after ${describeEpoch(leader)}`);
-      return;
+      return false;
     }
     try {
-      if (data.records && data.records.length > 0) partition.appendAsFollower(data.records);
+      const records = data.records;
+      const appended = records !== null && records !== undefined && records.length > 0;
+      if (appended) partition.appendAsFollower(records);
       partition.updateFollowerHighWatermark(data.highWatermark);
       partition.maybeIncrementLogStartOffset(data.logStartOffset);
+      return appended;
     } catch (error) {
       if (!(error instanceof LogError)) throw error;
       // The batches do not fit our log: find the divergence again before fetching more.
       state.truncating = true;
       this.delay(state, error.errorCode as ErrorCode, ` while appending (${error.message})`);
+      return false;
     }
   }
 

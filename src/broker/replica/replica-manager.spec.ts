@@ -345,6 +345,56 @@ describe('ReplicaManager', () => {
       expect(data.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     });
 
+    describe('a follower fetch parked in purgatory', () => {
+      const FOLLOWER = 1;
+      const followerFetch = (offset: number, overrides: Partial<FetchParams>) =>
+        fetchParams([{ topic: 'r', offset }], { replicaId: FOLLOWER, maxWaitMs: 5000, minBytes: 1, ...overrides });
+
+      it('does not record the follower at its old fetch offset when it completes after a newer fetch', async () => {
+        fx.metadata.addBroker(FOLLOWER);
+        fx.metadata.addTopic('r', 1, { replicas: [0, FOLLOWER], isr: [0] });
+        await fx.replicas.appendRecords(1, 1000, [{ topic: 'r', partition: 0, records: batch(3) }]);
+        // Waits for more than will arrive, so only its deadline completes it.
+        const parked = fx.replicas.fetch(followerFetch(3, { maxWaitMs: 100, minBytes: 1 << 20 }));
+        expect(parked).toBeInstanceOf(Promise);
+        await fx.replicas.appendRecords(1, 1000, [{ topic: 'r', partition: 0, records: batch(2) }]);
+        // The follower (reconnected, say) fetched those records and asks from offset 5.
+        await fx.replicas.fetch(followerFetch(5, { maxWaitMs: 0 }));
+        const partition = fx.replicas.getPartition('r', 0)!;
+        expect(partition.followerLogEnd(FOLLOWER)).toBe(5);
+        const [late] = await parked;
+        expect(baseOffsetsIn(late.records)).toEqual([3]);
+        expect(partition.followerLogEnd(FOLLOWER)).toBe(5);
+      });
+
+      it('gives the follower no caught-up credit for the log end at completion, which it had not fetched', async () => {
+        let clock = 1_000;
+        const clocked = createDataPath({ now: () => clock });
+        try {
+          clocked.metadata.addBroker(FOLLOWER);
+          clocked.metadata.addTopic('r', 1, { replicas: [0, FOLLOWER], isr: [0, FOLLOWER] });
+          await clocked.replicas.appendRecords(1, 1000, [{ topic: 'r', partition: 0, records: batch(3) }]);
+          // At t=1000 the follower asks from the log end: caught up then.
+          const parked = clocked.replicas.fetch(followerFetch(3, {}));
+          expect(parked).toBeInstanceOf(Promise);
+          clock = 1_500;
+          await clocked.replicas.appendRecords(1, 1000, [{ topic: 'r', partition: 0, records: batch(2) }]);
+          expect(baseOffsetsIn((await parked)[0].records)).toEqual([3]);
+          clock = 1_600;
+          await clocked.replicas.appendRecords(1, 1000, [{ topic: 'r', partition: 0, records: batch(3) }]);
+          // At t=2600 it asks from 5, the log end of t=1500, which it never asked at: its last
+          // proof of being caught up is still t=1000, so with a lag limit of 1200 ms it is out.
+          clock = 2_600;
+          await clocked.replicas.fetch(followerFetch(5, { maxWaitMs: 0 }));
+          const partition = clocked.replicas.getPartition('r', 0)!;
+          expect(partition.outOfSyncReplicas(1_200)).toEqual([FOLLOWER]);
+          expect(partition.outOfSyncReplicas(1_700)).toEqual([]);
+        } finally {
+          await clocked.close();
+        }
+      });
+    });
+
     it('completes a parked fetch when its topic is deleted', async () => {
       const pending = fx.replicas.fetch(fetchParams([{ offset: 0 }], { maxWaitMs: 5000 }));
       fx.metadata.deleteTopic('t');
@@ -378,6 +428,50 @@ describe('ReplicaManager', () => {
     it('answers earliest after DeleteRecords with the new log start', () => {
       expect(fx.replicas.deleteRecords('t', 0, 4)).toEqual({ errorCode: ErrorCode.NONE, lowWatermark: 4 });
       expect(list(-2)).toMatchObject({ offset: 4 });
+    });
+
+    describe('while a new leader\'s high watermark trails its epoch start (KIP-207)', () => {
+      const FOLLOWER = 1;
+      const listK = (timestamp: number, replicaId = -1, isolationLevel = 0) =>
+        fx.replicas.listOffset({ topic: 'k', partition: 0, timestamp, currentLeaderEpoch: -1, replicaId, isolationLevel });
+      const followerFetch = (offset: number) =>
+        fx.replicas.fetch(fetchParams([{ topic: 'k', offset }], { replicaId: FOLLOWER, maxWaitMs: 0 }));
+
+      beforeEach(async () => {
+        fx.metadata.addBroker(FOLLOWER);
+        fx.metadata.addTopic('k', 1, { replicas: [0, FOLLOWER], isr: [0, FOLLOWER] });
+        await fx.replicas.appendRecords(1, 1000, [{ topic: 'k', partition: 0, records: batch(3, { timestamp: 1000 }) }]);
+        await followerFetch(3);
+        await fx.replicas.appendRecords(1, 1000, [{ topic: 'k', partition: 0, records: batch(3, { timestamp: 5000 }) }]);
+        // A new epoch begins at offset 6 while the high watermark is still 3: the follower
+        // has not fetched since, and consumers may already have read up to 6 in epoch 0.
+        fx.metadata.updatePartition('k', 0, { leaderEpoch: 1 });
+        expect(fx.replicas.getPartition('k', 0)).toMatchObject({ leaderEpochStartOffset: 6, highWatermark: 3 });
+      });
+
+      it('answers OFFSET_NOT_AVAILABLE to a consumer asking for the latest offset, or a timestamp found at or past the high watermark', () => {
+        expect(listK(-1).errorCode).toBe(ErrorCode.OFFSET_NOT_AVAILABLE);
+        expect(listK(-1, -1, 1).errorCode).toBe(ErrorCode.OFFSET_NOT_AVAILABLE);
+        expect(listK(5000).errorCode).toBe(ErrorCode.OFFSET_NOT_AVAILABLE);
+        expect(listK(-3).errorCode).toBe(ErrorCode.OFFSET_NOT_AVAILABLE);
+      });
+
+      it('still answers what the high watermark does not bound: earliest, timestamps before it, and none found', () => {
+        expect(listK(-2)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 0 });
+        expect(listK(1001)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 1, timestamp: 1001 });
+        expect(listK(9000)).toMatchObject({ errorCode: ErrorCode.NONE, offset: -1 });
+      });
+
+      it('answers brokers and debugging tools from the log end', () => {
+        expect(listK(-1, FOLLOWER)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 6 });
+        expect(listK(-1, -2)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 6 });
+      });
+
+      it('answers consumers again once the high watermark reaches the epoch start', async () => {
+        await followerFetch(6);
+        expect(listK(-1)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 6, leaderEpoch: 1 });
+        expect(listK(5000)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 3, timestamp: 5000 });
+      });
     });
 
     it('answers per-partition errors', () => {

@@ -19,6 +19,8 @@ import { topicDataConfig, topicLogOverrides, type BrokerDataDefaults } from './t
 /** ListOffsets' timestamps beyond Kafka's classic three (no tiered storage here). */
 const EARLIEST_LOCAL_TIMESTAMP = -4;
 const LATEST_TIERED_TIMESTAMP = -5;
+/** ListOffsets from a consumer: bounded by the high watermark (or the LSO). */
+const CONSUMER_REPLICA_ID = -1;
 /** ListOffsets from a debugging consumer may be answered by a follower. */
 const DEBUGGING_REPLICA_ID = -2;
 const READ_COMMITTED = 1;
@@ -438,7 +440,7 @@ export class ReplicaManager implements OnModuleDestroy {
       // CVE-2018-1288: replica fetches only from registered brokers.
       return params.partitions.map(() => errorData(ErrorCode.NOT_LEADER_OR_FOLLOWER));
     }
-    const first = this.readAll(params);
+    const first = this.readAll(params, true);
     if (params.maxWaitMs <= 0 || params.partitions.length === 0 || first.bytes >= params.minBytes || first.errored) return first.results;
     return new Promise<FetchPartitionData[]>((resolve) => {
       const watched = params.partitions.map((p, i) => {
@@ -461,12 +463,15 @@ export class ReplicaManager implements OnModuleDestroy {
           }
           return available >= params.minBytes;
         },
-        complete: () => resolve(this.readAll(params).results),
+        // The follower's progress was recorded when the fetch arrived; recording it again now
+        // would pair its old fetch offset with today's log end (Kafka's readFromPurgatory).
+        complete: () => resolve(this.readAll(params, false).results),
       });
     });
   }
 
-  private readAll(params: FetchParams): { results: FetchPartitionData[]; bytes: number; errored: boolean } {
+  /** Reads every requested partition; `recordFollowerFetch`: a follower's fetch offset counts as its progress (only when the fetch arrives). */
+  private readAll(params: FetchParams, recordFollowerFetch: boolean): { results: FetchPartitionData[]; bytes: number; errored: boolean } {
     let limitBytes = params.maxBytes;
     // Kafka (Fetch v3+): the first batch of the first partition with data is returned even
     // when it exceeds maxBytes or partitionMaxBytes, so a consumer is never stuck behind it.
@@ -474,7 +479,7 @@ export class ReplicaManager implements OnModuleDestroy {
     let bytes = 0;
     let errored = false;
     const results = params.partitions.map((request) => {
-      const data = this.readPartition(params, request, Math.max(0, Math.min(request.partitionMaxBytes, limitBytes)), minOneBatch);
+      const data = this.readPartition(params, request, Math.max(0, Math.min(request.partitionMaxBytes, limitBytes)), minOneBatch, recordFollowerFetch);
       if (data.errorCode !== ErrorCode.NONE) errored = true;
       const size = data.records.length;
       if (size > 0) {
@@ -487,7 +492,7 @@ export class ReplicaManager implements OnModuleDestroy {
     return { results, bytes, errored };
   }
 
-  private readPartition(params: FetchParams, request: FetchPartitionRequest, maxBytes: number, minOneBatch: boolean): FetchPartitionData {
+  private readPartition(params: FetchParams, request: FetchPartitionRequest, maxBytes: number, minOneBatch: boolean, recordFollowerFetch: boolean): FetchPartitionData {
     const replica = params.replicaId >= 0;
     const lookup = this.leaderPartition(request.topic, request.partition, request.currentLeaderEpoch);
     if (!lookup.partition) return errorData(lookup.errorCode);
@@ -504,7 +509,7 @@ export class ReplicaManager implements OnModuleDestroy {
       // which equals the high watermark without transactions.
       const maxOffset = replica ? undefined : params.isolationLevel === READ_COMMITTED ? partition.lastStableOffset : partition.highWatermark;
       const read = partition.log.read(request.fetchOffset, maxBytes, { maxOffset, minOneBatch });
-      if (replica) {
+      if (replica && recordFollowerFetch) {
         partition.updateFollowerFetchState(params.replicaId, request.fetchOffset, leaderEnd);
         this.isr?.maybeExpandIsr(partition, params.replicaId);
       }
@@ -574,13 +579,18 @@ export class ReplicaManager implements OnModuleDestroy {
       partition = lookup.partition;
     }
     const log = partition.log;
-    // Consumers (replica id -1) see up to the high watermark (the LSO for READ_COMMITTED);
-    // brokers and debugging tools up to the log end.
-    const lastFetchable =
-      request.replicaId !== -1 ? log.logEndOffset : request.isolationLevel === READ_COMMITTED ? partition.lastStableOffset : partition.highWatermark;
+    const fromConsumer = request.replicaId === CONSUMER_REPLICA_ID;
+    // Consumers see up to the high watermark (the LSO for READ_COMMITTED); brokers and
+    // debugging tools up to the log end.
+    const lastFetchable = !fromConsumer ? log.logEndOffset : request.isolationLevel === READ_COMMITTED ? partition.lastStableOffset : partition.highWatermark;
+    // KIP-207: a new leader's high watermark can trail what the previous leader had
+    // committed (and consumers read) until the followers fetch again. Answering from it
+    // would move a consumer's end offset backwards, so ask it to retry instead.
+    const highWatermarkLagging = fromConsumer && partition.isLeader && partition.leaderEpochStartOffset > partition.highWatermark;
     try {
       switch (request.timestamp) {
         case LATEST_TIMESTAMP:
+          if (highWatermarkLagging) return offsetError(ErrorCode.OFFSET_NOT_AVAILABLE);
           return { errorCode: ErrorCode.NONE, timestamp: -1, offset: lastFetchable, leaderEpoch: partition.leaderEpoch };
         case EARLIEST_TIMESTAMP:
         case EARLIEST_LOCAL_TIMESTAMP:
@@ -592,6 +602,7 @@ export class ReplicaManager implements OnModuleDestroy {
             return offsetError(ErrorCode.INVALID_REQUEST);
           }
           const found = log.offsetForTimestamp(request.timestamp);
+          if (found && found.offset >= lastFetchable && highWatermarkLagging) return offsetError(ErrorCode.OFFSET_NOT_AVAILABLE);
           if (!found || found.offset >= lastFetchable) return { errorCode: ErrorCode.NONE, timestamp: -1, offset: -1, leaderEpoch: -1 };
           return { errorCode: ErrorCode.NONE, timestamp: found.timestamp, offset: found.offset, leaderEpoch: partition.epochForOffset(found.offset) };
         }

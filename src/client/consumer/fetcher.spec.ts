@@ -28,12 +28,15 @@ describe('Fetcher', () => {
   /** What the next Fetch answers, per partition. */
   let answers: Map<number, PartitionAnswer>;
   let fetches: FakeRequest[];
+  /** Error codes the next ListOffsets answers carry, one per request, before it answers normally. */
+  let listOffsetsErrors: number[];
   const tp0 = { topic: TOPIC, partition: 0 };
   const tp1 = { topic: TOPIC, partition: 1 };
 
   beforeEach(async () => {
     answers = new Map();
     fetches = [];
+    listOffsetsErrors = [];
     broker = await FakeBroker.start((request) => {
       switch (request.apiKey) {
         case ApiKey.Metadata:
@@ -54,13 +57,19 @@ describe('Fetcher', () => {
         case ApiKey.Fetch:
           fetches.push(request);
           return fetchAnswer(request);
-        case ApiKey.ListOffsets:
+        case ApiKey.ListOffsets: {
+          const errorCode = listOffsetsErrors.shift() ?? 0;
           return {
             topics: request.body.topics.map((t: any) => ({
               name: t.name,
-              partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partitionIndex, errorCode: 0, timestamp: -1, offset: p.timestamp === -2 ? 7 : 42, leaderEpoch: 3 })),
+              partitions: t.partitions.map((p: any) =>
+                errorCode !== 0
+                  ? { partitionIndex: p.partitionIndex, errorCode, timestamp: -1, offset: -1, leaderEpoch: -1 }
+                  : { partitionIndex: p.partitionIndex, errorCode: 0, timestamp: -1, offset: p.timestamp === -2 ? 7 : 42, leaderEpoch: 3 },
+              ),
             })),
           };
+        }
         default:
           return undefined;
       }
@@ -306,6 +315,24 @@ describe('Fetcher', () => {
     await fetchRound(without);
     expect(() => without.collect(10)).toThrow(OffsetOutOfRangeError);
     expect(assigned.get(tp0)!.position).toBe(500);
+  });
+
+  it('retries ListOffsets answered OFFSET_NOT_AVAILABLE (a new leader whose high watermark still lags) until it answers', async () => {
+    listOffsetsErrors = [ErrorCode.OFFSET_NOT_AVAILABLE, ErrorCode.OFFSET_NOT_AVAILABLE];
+    const { fetcher: f } = fetcher();
+    const found = await f.listOffsets([{ ...tp0, timestamp: -1 }], Date.now() + 5_000);
+    expect([...found.values()]).toEqual([{ offset: 42, timestamp: -1, leaderEpoch: 3 }]);
+    expect(broker.requestsOf(ApiKey.ListOffsets)).toHaveLength(3);
+
+    // A reset (auto.offset.reset=latest) stays pending over the error and completes on the retry.
+    listOffsetsErrors = [ErrorCode.OFFSET_NOT_AVAILABLE];
+    assigned.set([tp1]);
+    assigned.requestReset(tp1, 'latest');
+    await f.resetPositions();
+    expect(assigned.get(tp1)).toMatchObject({ pendingReset: 'latest' });
+    await until(() => Date.now() >= assigned.get(tp1)!.retryAt);
+    await f.resetPositions();
+    expect(assigned.get(tp1)).toMatchObject({ pendingReset: null, position: 42, positionLeaderEpoch: 3 });
   });
 
   it('asks for new metadata after NOT_LEADER_OR_FOLLOWER and retries the partition after the back-off', async () => {
