@@ -16,10 +16,11 @@ const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * Kafka's controlled shutdown, on the broker that is stopping: before it closes anything it
- * stops following and asks the controller (ControlledShutdown) to move the leadership of its partitions to
- * other in-sync replicas and to drop it from the ISRs it follows in. Clients then meet
- * NOT_LEADER_OR_FOLLOWER and move on within a metadata refresh, instead of waiting for this
- * broker's ZooKeeper session to expire; acks=all stops waiting for it at once.
+ * stops following and asks the controller (ControlledShutdown) to move the leadership of its
+ * partitions to other in-sync replicas and to drop it from the ISRs it follows in. Clients
+ * meet NOT_LEADER_OR_FOLLOWER from a broker that still answers and move on within a metadata
+ * refresh, instead of meeting closed connections until its registration disappears (or, if
+ * it hangs on the way out, its session expires); acks=all stops waiting for it at once.
  *
  * Asks again, controlled.shutdown.max.retries times controlled.shutdown.retry.backoff.ms
  * apart (or as soon as a new controller is elected, when the old one could not be asked),
