@@ -2,15 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { BrokerConfig } from '../../config/broker.config';
 import { ErrorCode, errorName } from '../../protocol/errors/error-codes';
 import { ControlledShutdownApi } from '../../protocol/schemas/controlled-shutdown.schema';
-import { endpointFor } from '../metadata/broker-endpoints';
+import { interBrokerEndpoint } from '../metadata/broker-endpoints';
 import { BrokerRegistration } from '../metadata/broker-registration.service';
 import { MetadataCache } from '../metadata/metadata-cache.service';
 import { TcpBrokerChannel } from '../replica/broker-channel';
 import { ReplicaManager } from '../replica/replica-manager';
 import { KafkaController } from './kafka-controller.service';
 
-/** Brokers talk to each other on this listener (Kafka's default inter.broker.listener.name). */
-const INTER_BROKER_LISTENER = 'PLAINTEXT';
 const REQUEST_TIMEOUT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -87,7 +85,7 @@ export class ControlledShutdown {
     }
     const broker = this.cache.broker(controllerId);
     if (!broker) return { errorCode: ErrorCode.NOT_CONTROLLER, remaining: 0 };
-    const { host, port } = endpointFor(broker, INTER_BROKER_LISTENER) ?? broker;
+    const { host, port } = interBrokerEndpoint(broker);
     const channel = await TcpBrokerChannel.connect(host, port, CONNECT_TIMEOUT_MS, `broker-${this.config.brokerId}-shutdown`);
     try {
       const answer = await channel.request(ControlledShutdownApi, 3, { brokerId: this.config.brokerId, brokerEpoch: this.registration.brokerEpoch }, REQUEST_TIMEOUT_MS);

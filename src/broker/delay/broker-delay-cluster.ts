@@ -3,7 +3,7 @@ import { BrokerConfig } from '../../config/broker.config';
 import type { DelayCluster, ProduceResult, QueueReplica } from '../../coordinator/delay/delay-cluster';
 import { ErrorCode } from '../../protocol/errors/error-codes';
 import { ProduceApi } from '../../protocol/schemas/produce.schema';
-import { endpointFor } from '../metadata/broker-endpoints';
+import { interBrokerEndpoint } from '../metadata/broker-endpoints';
 import { MetadataCache } from '../metadata/metadata-cache.service';
 import { TcpBrokerChannel, type BrokerChannel } from '../replica/broker-channel';
 import { ReplicaManager } from '../replica/replica-manager';
@@ -12,7 +12,6 @@ import { DELAY_CLIENT_ID_PREFIX } from './delay-peer-check';
 
 const PRODUCE_VERSION = 8;
 const CONNECT_TIMEOUT_MS = 10_000;
-const INTER_BROKER_LISTENER = 'PLAINTEXT';
 const INTERNAL_TOPIC_CONFIGS = [
   { name: 'retention.ms', value: '-1' },
   { name: 'segment.bytes', value: String(100 * 1024 * 1024) },
@@ -139,7 +138,7 @@ export class BrokerDelayCluster implements DelayCluster, OnModuleDestroy {
     }
     const broker = this.cache.broker(brokerId);
     if (!broker) return Promise.reject(new Error(`broker ${brokerId} is not registered`));
-    const endpoint = endpointFor(broker, INTER_BROKER_LISTENER) ?? { host: broker.host, port: broker.port };
+    const endpoint = interBrokerEndpoint(broker);
     const connecting = TcpBrokerChannel.connect(endpoint.host, endpoint.port, CONNECT_TIMEOUT_MS, `${DELAY_CLIENT_ID_PREFIX}${this.cache.localBrokerId}`);
     connecting.catch((error: unknown) => {
       this.channels.delete(brokerId);

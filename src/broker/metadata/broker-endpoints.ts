@@ -26,6 +26,14 @@ export function parseEndpoint(text: string): (HostPort & { listenerName: string 
   return match ? { listenerName: match[1], host: match[2], port: Number(match[3]) } : undefined;
 }
 
+/** Other brokers are reached on this listener (Kafka's default inter.broker.listener.name). */
+const INTER_BROKER_LISTENER = 'PLAINTEXT';
+
+/** Where another broker reaches `broker`: its inter-broker listener, else its registered host and port. */
+export function interBrokerEndpoint(broker: BrokerInfo): HostPort {
+  return endpointFor(broker, INTER_BROKER_LISTENER) ?? { host: broker.host, port: broker.port };
+}
+
 /** This broker as a BrokerInfo from its own listeners, for the moment before its registration is visible. */
 export function selfAsBroker(id: number, advertised: readonly ListenerAddress[]): BrokerInfo | undefined {
   const first = advertised[0];

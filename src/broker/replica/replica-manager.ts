@@ -4,7 +4,7 @@ import { LogError } from '../../log/log-errors';
 import type { LogManager } from '../../log/log-manager';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from '../../log/partition-log';
 import { ErrorCode } from '../../protocol/errors/error-codes';
-import { endpointFor, type HostPort } from '../metadata/broker-endpoints';
+import { interBrokerEndpoint, type HostPort } from '../metadata/broker-endpoints';
 import type { MetadataChange, MetadataView, PartitionInfo, TopicInfo } from '../metadata/metadata-view';
 import type { LeadershipFence } from '../metadata/session-fence';
 import { TcpBrokerChannel, type BrokerChannelFactory } from './broker-channel';
@@ -39,9 +39,6 @@ export interface ReplicaManagerOptions extends BrokerDataDefaults {
   /** While fenced (a session that may have expired, see SessionFence), produce answers NOT_LEADER_OR_FOLLOWER. */
   fence?: LeadershipFence;
 }
-
-/** Other brokers are reached on this listener (Kafka's default inter.broker.listener.name). */
-const INTER_BROKER_LISTENER = 'PLAINTEXT';
 
 export interface ProduceEntry {
   readonly topic: string;
@@ -293,7 +290,7 @@ export class ReplicaManager implements OnModuleDestroy {
   private interBrokerEndpoint(brokerId: number): HostPort | undefined {
     const broker = this.metadata.broker(brokerId);
     if (!broker) return undefined;
-    return endpointFor(broker, INTER_BROKER_LISTENER) ?? { host: broker.host, port: broker.port };
+    return interBrokerEndpoint(broker);
   }
 
   /** The ISR shrink check over the partitions this broker leads; runs every replica.lag.time.max.ms / 2. */
