@@ -337,6 +337,24 @@ describe('ISR on the leader (IsrManager with ReplicaManager)', () => {
     expect(partition().isr).toEqual([0, 1]);
   });
 
+  it('decides from the node instead of writing over it when it holds an ISR other than the one the proposal was made from', async () => {
+    await append(5);
+    followerFetch(1, 5);
+    followerFetch(2, 3);
+    clock += LAG_MS + 1;
+    followerFetch(1, 5);
+    // An earlier shrink of ours to [0, 1] landed though we never heard: the node differs from our [0, 1, 2].
+    store.state = { ...store.state, isr: [0, 1], version: 3 };
+    fx.replicas.maybeShrinkIsrs();
+    await settle();
+    await settle();
+    // It is the proposal itself: taken as written, not written again over a version it never saw.
+    expect(store.writes).toEqual([]);
+    expect(store.state).toMatchObject({ isr: [0, 1], version: 3 });
+    expect(partition().isr).toEqual([0, 1]);
+    expect(partition().isrChangePending).toBe(false);
+  });
+
   it('answers NOT_ENOUGH_REPLICAS below min.insync.replicas, and NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank while it waited', async () => {
     const waiting = append(1, -1) as Promise<AppendOutcome[]>;
     clock += LAG_MS + 1;

@@ -113,6 +113,13 @@ export class IsrManager {
     const state = await this.store.get(topic, index);
     if (!this.stillProposing(partition, epoch, proposed)) return;
     if (!this.stillLeading(partition, state, epoch)) return;
+    // The compare-and-set must be against the ISR the proposal was made from: a node that
+    // says otherwise in our epoch (only this leader writes it within an epoch, so an earlier
+    // write of ours whose answer we missed) is decided from, never overwritten.
+    if (!sameMembers(state!.isr, partition.isr)) {
+      this.decideFrom(partition, state, epoch, proposed, change);
+      return;
+    }
     try {
       await this.store.set(topic, index, { leader: this.options.localBrokerId, leaderEpoch: epoch, isr: [...proposed], controllerEpoch: state!.controllerEpoch }, state!.version);
     } catch (error) {
