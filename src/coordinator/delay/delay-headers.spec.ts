@@ -59,8 +59,13 @@ describe('delay headers', () => {
   it('finds the header keys by a byte search over an uncompressed batch', () => {
     const delayed = encodeRecordBatch([{ value: Buffer.from('v'), headers: [text('x-delay-level', '1')] }]);
     const plain = encodeRecordBatch([{ value: Buffer.from('v'), headers: [text('x-request-id', '1')] }]);
+    const deliverAt = encodeRecordBatch([{ value: Buffer.from('v'), headers: [text('x-deliver-at', '1')] }]);
+    // The keys' bytes in a value, not behind a header key's length, are no header.
+    const inValue = encodeRecordBatch([{ value: Buffer.from('x-delay-level x-deliver-at'), headers: [text('x-delay', '1')] }]);
     expect(mayHoldDelayHeader(delayed, BATCH_HEADER_SIZE, delayed.length)).toBe(true);
+    expect(mayHoldDelayHeader(deliverAt, BATCH_HEADER_SIZE, deliverAt.length)).toBe(true);
     expect(mayHoldDelayHeader(plain, BATCH_HEADER_SIZE, plain.length)).toBe(false);
+    expect(mayHoldDelayHeader(inValue, BATCH_HEADER_SIZE, inValue.length)).toBe(false);
     // Only [start, end) counts.
     expect(mayHoldDelayHeader(delayed, BATCH_HEADER_SIZE, BATCH_HEADER_SIZE + 3)).toBe(false);
   });

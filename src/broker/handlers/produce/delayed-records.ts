@@ -51,8 +51,9 @@ export function heldSequenceBatch(producerId: number, producerEpoch: number, bas
 
 /**
  * The Produce path's turn-off for delayed records (x-delay-level / x-deliver-at). With
- * delay.enable off nothing is looked at; on, an uncompressed batch costs one byte search for
- * "x-del" before anything else, and only a hit (or a compressed batch) is decoded.
+ * delay.enable off nothing is looked at; on, an uncompressed batch costs a byte search for
+ * each key (mayHoldDelayHeader) before anything else, a compressed one its decompression
+ * too, and only a hit is decoded.
  *
  * A batch with delayed records is checked as the ordinary path would check it (leader,
  * framing, CRC, producer sequence), then:
