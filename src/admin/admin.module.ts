@@ -6,6 +6,7 @@ import { ConsumerGroupsController } from './consumer-groups/consumer-groups.cont
 import { ConsumerGroupsService } from './consumer-groups/consumer-groups.service';
 import { DelaysController } from './delays/delays.controller';
 import { HealthModule } from './health/health.module';
+import { AdminAddressPublisher } from './http/admin-address';
 import { AdminTokenGuard } from './http/admin-token.guard';
 import { JsonBodyLimit } from './http/json-body-limit';
 import { KafkaErrorFilter } from './http/kafka-error.filter';
@@ -33,6 +34,7 @@ import { TopicsService } from './topics/topics.service';
     TopicsService,
     MessagesService,
     ConsumerGroupsService,
+    AdminAddressPublisher,
     OpenApiDocs,
     JsonBodyLimit,
     { provide: APP_PIPE, useFactory: adminValidationPipe },
