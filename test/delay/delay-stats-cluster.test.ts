@@ -3,7 +3,8 @@
 // 2 and 3 by broker 1), records are held on queues of both leaders, and both brokers' answers
 // show every queue's depth and next due time alike. Then broker 1 is frozen (SIGSTOP): broker
 // 0 still answers 200 at once, its own queues in full, broker 1's with an error — checked
-// before the frozen broker's session runs out, so leadership has not moved yet.
+// before the frozen broker's session runs out, so leadership has not moved yet; once it has,
+// the moved queues come back in full from their new leader.
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaAdmin } from '../../src/client/admin/kafka-admin';
 import { ZkPaths } from '../../src/zk/zk-paths';
@@ -131,4 +132,17 @@ describe('GET /api/delays in a cluster', () => {
     }
     expect(body.lateness.map((l: { brokerId: number }) => l.brokerId)).toEqual([0]);
   }, 30_000);
+
+  it('once the frozen leader’s session ran out, the queues it led come back in full from their new leader', async () => {
+    const frozenLed = await Promise.all(['__delay_level_02', '__delay_level_03'].map(async (topic) => [topic, await cluster.state(topic, 0)] as const));
+    for (const [topic, state] of frozenLed) await cluster.waitForNewLeader(topic, 0, state, DELAY_SESSION_MS + 10_000);
+    const body = await waitFor(
+      async () => {
+        const { status, body } = await delays(cluster.byId(0));
+        return status === 200 && queuesOf(body).every((q) => q.stats && !q.stats.loading) ? body : null;
+      },
+      { timeoutMs: 20_000, what: "broker 0's schedulers for the queues it took over" },
+    );
+    expect(queuesOf(body).map((q) => [q.topic, q.leader, q.stats?.depth, q.error])).toEqual(Object.entries(HELD).map(([topic, depth]) => [topic, 0, depth, undefined]));
+  }, 40_000);
 });
