@@ -4,8 +4,10 @@ import { BrokerModule } from '../broker/broker.module';
 import { ClusterController } from './cluster/cluster.controller';
 import { ConsumerGroupsController } from './consumer-groups/consumer-groups.controller';
 import { ConsumerGroupsService } from './consumer-groups/consumer-groups.service';
+import { ClusterDelayStats } from './delays/cluster-delay-stats.service';
 import { DelaysController } from './delays/delays.controller';
 import { HealthModule } from './health/health.module';
+import { AdminAddressPublisher } from './http/admin-address';
 import { AdminTokenGuard } from './http/admin-token.guard';
 import { JsonBodyLimit } from './http/json-body-limit';
 import { KafkaErrorFilter } from './http/kafka-error.filter';
@@ -20,8 +22,8 @@ import { TopicsService } from './topics/topics.service';
 
 /**
  * The broker's HTTP side: REST admin under /api (any broker answers for the whole
- * cluster, through KafkaAdmin at its own listener), the delay queues this broker leads,
- * OpenAPI at /docs, /health, /metrics.
+ * cluster, through KafkaAdmin at its own listener, and for the delay queues by asking their
+ * leaders' admin servers, whose address each broker registers), OpenAPI at /docs, /health, /metrics.
  * The validation pipe, the Kafka error filter and the admin-token guard apply to every
  * route of the application.
  */
@@ -33,6 +35,8 @@ import { TopicsService } from './topics/topics.service';
     TopicsService,
     MessagesService,
     ConsumerGroupsService,
+    ClusterDelayStats,
+    AdminAddressPublisher,
     OpenApiDocs,
     JsonBodyLimit,
     { provide: APP_PIPE, useFactory: adminValidationPipe },

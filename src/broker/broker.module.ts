@@ -107,6 +107,6 @@ const METADATA_HANDLERS = [
 @Module({
   imports: [DiscoveryModule],
   providers: [ApiRegistry, RequestRouter, KafkaServer, BrokerMetrics, ApiVersionsHandler, ...METADATA_PROVIDERS, ...METADATA_HANDLERS, ...DATA_PATH, ...GROUPS, ...DELAYS],
-  exports: [ApiRegistry, RequestRouter, KafkaServer, BrokerMetrics, METADATA_VIEW, MetadataCache, TopicAdmin, ReplicaManager, GroupCoordinator, DelayService],
+  exports: [ApiRegistry, RequestRouter, KafkaServer, BrokerMetrics, METADATA_VIEW, MetadataCache, BrokerRegistration, TopicAdmin, ReplicaManager, GroupCoordinator, DelayService],
 })
 export class BrokerModule {}

@@ -15,6 +15,15 @@ export class AdminConfig {
   @Satisfies('serverAddress', (value) => typeof value === 'string' && /^[A-Za-z0-9._:-]+$/.test(value), 'must be a host name or IP address')
   serverAddress?: string;
 
+  /**
+   * How long a broker waits for another broker's admin answer when it answers for the whole
+   * cluster (GET /api/delays asks each delay queue's leader); past it that leader's queues
+   * come back with an error instead of stats.
+   */
+  @ConfigKey('admin.peer-timeout', 'duration')
+  @Between(1, 60_000)
+  peerTimeout = 2000;
+
   /** When set, admin requests must carry it as a bearer token. */
   @ConfigKey('admin.token', 'string', { sensitive: true })
   @IsOptional()

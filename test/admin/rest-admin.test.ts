@@ -401,14 +401,19 @@ describe('consumer groups', () => {
 });
 
 describe('delays', () => {
-  it("GET /api/delays shows each level's queue and the deliver-at heap, naming the broker that answered", async () => {
+  it("GET /api/delays shows each level's queue and the deliver-at heap, naming the broker that answered; an unknown scope is a 400", async () => {
     const { status, body } = await http.get('/api/delays');
     expect(status).toBe(200);
-    expect(body).toMatchObject({ enabled: true, brokerId: broker.brokerId, retiredLevels: [], lateness: { samples: expect.any(Number) } });
+    expect(body).toMatchObject({ enabled: true, brokerId: broker.brokerId, retiredLevels: [], lateness: [{ brokerId: broker.brokerId, samples: expect.any(Number) }] });
     expect(body.levels.length).toBeGreaterThan(0);
     expect(body.levels.map((l: { level: number }) => l.level)).toEqual(body.levels.map((_: unknown, i: number) => i + 1));
     expect(body.levels[0]).toMatchObject({ level: 1, delayMs: 1000, topic: '__delay_level_01', leader: expect.any(Number) });
     expect(body.schedule).toMatchObject({ topic: '__delay_schedule', leader: expect.any(Number) });
+    // One broker leads every queue: its own view is the whole answer.
+    expect((await http.get('/api/delays?scope=broker')).body.levels.map((l: { topic: string }) => l.topic)).toEqual(body.levels.map((l: { topic: string }) => l.topic));
+    const unknownScope = await http.get('/api/delays?scope=everything');
+    expect(unknownScope.status).toBe(400);
+    expect(unknownScope.body.fields.scope).toEqual(['scope must be one of cluster, broker']);
   });
 });
 
@@ -463,7 +468,9 @@ describe('metrics, health and docs', () => {
     const delays = body.paths['/api/delays'].get;
     expect(delays.tags).toEqual(['delays']);
     expect(delays.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/DelayStatsView' });
-    expect(Object.keys(body.components.schemas.DelayLevelView.properties)).toEqual(expect.arrayContaining(['level', 'delayMs', 'topic', 'leader', 'stats']));
+    expect(Object.keys(body.components.schemas.DelayLevelView.properties)).toEqual(expect.arrayContaining(['level', 'delayMs', 'topic', 'leader', 'stats', 'error']));
+    expect(body.components.schemas.DelayStatsView.properties.lateness).toMatchObject({ type: 'array', items: { $ref: '#/components/schemas/DelayLatenessView' } });
+    expect(delays.parameters).toEqual([expect.objectContaining({ name: 'scope', in: 'query', required: false })]);
     expect(Object.keys(body.components.schemas.DelayQueueStatsView.properties)).toEqual(expect.arrayContaining(['depth', 'nextDueMs', 'inFlight', 'delivered']));
     expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });

@@ -7,7 +7,8 @@ export const DELAY_SESSION_MS = 4_000;
 export const DELAY_LEVELS_MS = [1000, 2000, 3000];
 const DELAY_TOPICS = new Map(['__delay_schedule', '__delay_level_01', '__delay_level_02', '__delay_level_03'].map((t) => [t, 1]));
 
-export function startDelayCluster(label: string): Promise<ZkCluster> {
+/** `overrides` are applied over the settings below. */
+export function startDelayCluster(label: string, overrides: Record<string, string | number | boolean> = {}): Promise<ZkCluster> {
   return ZkCluster.start({
     size: 2,
     label,
@@ -18,6 +19,7 @@ export function startDelayCluster(label: string): Promise<ZkCluster> {
       'delay.levels': DELAY_LEVELS_MS.map((ms) => `${ms / 1000}s`).join(' '),
       'delay.tick.ms': 50,
       'delay.topic.replication.factor': 2,
+      ...overrides,
     },
   });
 }

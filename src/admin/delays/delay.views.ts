@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-// What GET /api/delays answers (DelayService.stats()), as classes so the OpenAPI document describes it.
+// What GET /api/delays answers (DelayService.stats(), merged over the queues' leaders), as
+// classes so the OpenAPI document describes it.
 
 export class DelayQueueStatsView {
   @ApiProperty({ example: 2, description: 'Records held in the queue and not yet delivered' }) readonly depth!: number;
@@ -17,8 +18,16 @@ export class DelayQueueStatsView {
 export class DelayQueueView {
   @ApiProperty({ example: '__delay_level_03' }) readonly topic!: string;
   @ApiProperty({ example: 0, description: 'The broker leading the queue and running its scheduler; -1 when none' }) readonly leader!: number;
-  @ApiPropertyOptional({ type: DelayQueueStatsView, description: "Present when this broker runs the queue's scheduler; otherwise ask the leader" })
+  @ApiPropertyOptional({
+    type: DelayQueueStatsView,
+    description: "From the queue's leader, whichever broker that is; absent when `error` says why, or with scope=broker for the queues another broker runs",
+  })
   readonly stats?: DelayQueueStatsView;
+  @ApiPropertyOptional({
+    example: 'broker 1 did not answer at http://10.0.0.2:8080 within 2000 ms',
+    description: 'Why there are no stats: the queue has no leader, or its leader could not be asked (down, too slow, no admin address registered)',
+  })
+  readonly error?: string;
 }
 
 export class DelayLevelView extends DelayQueueView {
@@ -31,6 +40,7 @@ export class RetiredDelayLevelView extends DelayQueueView {
 }
 
 export class DelayLatenessView {
+  @ApiProperty({ example: 0 }) readonly brokerId!: number;
   @ApiProperty({ example: 250 }) readonly samples!: number;
   @ApiProperty({ example: 12, nullable: true, type: Number }) readonly p50!: number | null;
   @ApiProperty({ example: 95, nullable: true, type: Number }) readonly p99!: number | null;
@@ -41,7 +51,13 @@ export class DelayStatsView {
   @ApiProperty({ example: 0, description: 'The broker that answered' }) readonly brokerId!: number;
   @ApiProperty({ type: [DelayLevelView], description: 'One queue per level of delay.levels' }) readonly levels!: readonly DelayLevelView[];
   @ApiProperty({ type: DelayQueueView, description: 'The deliver-at heap (x-deliver-at)' }) readonly schedule!: DelayQueueView;
-  @ApiProperty({ type: [RetiredDelayLevelView], description: 'Levels no longer in delay.levels whose queues this broker still drains' })
+  @ApiProperty({ type: [RetiredDelayLevelView], description: 'Levels no longer in delay.levels whose queue topics still exist (their leaders drain them)' })
   readonly retiredLevels!: readonly RetiredDelayLevelView[];
-  @ApiProperty({ type: DelayLatenessView, description: "Lateness in ms of the last deliveries of this broker's schedulers" }) readonly lateness!: DelayLatenessView;
+  @ApiProperty({
+    type: [DelayLatenessView],
+    description:
+      'Delivery lateness in ms (acknowledged minus due) over the last 65,536 deliveries of each broker’s schedulers, one entry per broker that answered: ' +
+      'the one asked and every queue leader it reached. Per broker, not merged: percentiles of different brokers cannot be combined into the cluster’s',
+  })
+  readonly lateness!: readonly DelayLatenessView[];
 }

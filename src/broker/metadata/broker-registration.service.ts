@@ -20,6 +20,7 @@ const SELF_VISIBLE_TIMEOUT_MS = 10_000;
 export class BrokerRegistration implements OnModuleInit {
   private readonly brokerIds: BrokerIdsAccessor;
   private registeredAt = -1;
+  private adminUrl: string | undefined;
 
   constructor(
     private readonly config: BrokerConfig,
@@ -45,9 +46,21 @@ export class BrokerRegistration implements OnModuleInit {
 
   async register(advertised: readonly ListenerAddress[]): Promise<void> {
     await this.cache.start();
-    this.registeredAt = Number((await this.brokerIds.register(this.config.brokerId, advertised, null)).timestamp);
+    this.registeredAt = Number((await this.brokerIds.register(this.config.brokerId, advertised, null, this.adminUrl)).timestamp);
     await this.controller.startup();
     const id = this.config.brokerId;
     await this.cache.waitFor(() => this.cache.broker(id) !== undefined, SELF_VISIBLE_TIMEOUT_MS);
+  }
+
+  /**
+   * Adds where this broker's REST admin listens to its registration, for the other brokers'
+   * cluster-wide answers. The admin server listens after the broker registered (Nest binds HTTP
+   * once the application is up), so this usually updates the node; before that, register()
+   * carries it.
+   */
+  async publishAdminUrl(url: string): Promise<void> {
+    this.adminUrl = url;
+    if (this.registeredAt < 0) return;
+    if (!(await this.brokerIds.setAdminUrl(this.config.brokerId, url))) throw new Error(`${url} not published: this broker's registration is missing`);
   }
 }

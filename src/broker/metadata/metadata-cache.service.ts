@@ -254,6 +254,7 @@ export class MetadataCache implements MetadataView, OnModuleInit, BeforeApplicat
       port: registration.port,
       rack: registration.rack ?? null,
       endpoints: [...(registration.endpoints ?? [])],
+      ...(typeof registration.admin_url === 'string' ? { adminUrl: registration.admin_url } : {}),
     });
     return true;
   }

@@ -15,6 +15,8 @@ export interface BrokerInfo {
   readonly rack: string | null;
   /** Advertised endpoints, `NAME://host:port`. */
   readonly endpoints: readonly string[];
+  /** Its REST admin (`http://host:port`) once it listens; absent without an admin server. */
+  readonly adminUrl?: string;
 }
 
 export interface PartitionInfo {

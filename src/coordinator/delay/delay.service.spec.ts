@@ -61,6 +61,18 @@ describe('DelayService', () => {
     expect(t.logs[0].records().map((r) => r.value!.toString())).toEqual(['old']);
   });
 
+  it('lists a retired level whose topic another broker leads with that leader and no stats, and its own lateness under its id', async () => {
+    const elsewhere = cluster.queue(levelTopic(7));
+    elsewhere.isLeader = false;
+    cluster.otherLeaders.set(levelTopic(7), 3);
+    delays = service(cluster);
+    delays.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(50);
+    const stats = delays.stats();
+    expect(stats.retiredLevels).toEqual([{ level: 7, topic: '__delay_level_07', leader: 3 }]);
+    expect(stats.lateness).toEqual([{ brokerId: 0, samples: 0, p50: null, p99: null }]);
+  });
+
   it('appends held records in batches within message.max.bytes, and its scheduler reads them at once', async () => {
     const t = cluster.addTopic('t', 1);
     delays = service(cluster, (config) => (config.messageMaxBytes = 2000));

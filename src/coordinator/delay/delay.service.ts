@@ -23,8 +23,18 @@ export interface DelayQueueInfo {
   readonly topic: string;
   /** The broker leading the queue (running its scheduler), -1 when none. */
   readonly leader: number;
-  /** Present when this broker runs the queue's scheduler. */
+  /** Present when the broker that answered runs the queue's scheduler, or got them from the one that does. */
   readonly stats?: QueueStats;
+  /** In a cluster-wide answer, why the stats are missing (no leader, leader unreachable). */
+  readonly error?: string;
+}
+
+/** Delivery lateness (ms) over the last deliveries of one broker's schedulers. */
+export interface BrokerLateness {
+  readonly brokerId: number;
+  readonly samples: number;
+  readonly p50: number | null;
+  readonly p99: number | null;
 }
 
 export interface DelayStats {
@@ -32,10 +42,13 @@ export interface DelayStats {
   readonly brokerId: number;
   readonly levels: ReadonlyArray<DelayQueueInfo & { readonly level: number; readonly delayMs: number }>;
   readonly schedule: DelayQueueInfo;
-  /** Levels no longer in delay.levels whose queues this broker still drains. */
+  /** Levels no longer in delay.levels whose queue topics still exist: their leaders drain them. */
   readonly retiredLevels: ReadonlyArray<DelayQueueInfo & { readonly level: number }>;
-  /** Lateness of the last deliveries of this broker's schedulers, in ms. */
-  readonly lateness: { readonly samples: number; readonly p50: number | null; readonly p99: number | null };
+  /**
+   * Per broker, never merged (percentiles of different brokers cannot be averaged): here this
+   * broker's; a cluster-wide answer adds each leader that answered.
+   */
+  readonly lateness: readonly BrokerLateness[];
 }
 
 /**
@@ -116,20 +129,22 @@ export class DelayService implements OnApplicationBootstrap, OnModuleDestroy {
     for (const [queue, scheduler] of this.schedulers) if (queueTopic(queue) === topic) scheduler.wake();
   }
 
+  /** Every queue with its leader; stats for the queues whose scheduler this broker runs. */
   stats(): DelayStats {
     const info = (queue: number): DelayQueueInfo => {
       const topic = queueTopic(queue);
       const stats = this.schedulers.get(queue)?.stats();
       return stats ? { topic, leader: this.cluster.leaderOf(topic), stats } : { topic, leader: this.cluster.leaderOf(topic) };
     };
-    const lateness = latencySummary([...this.schedulers.values()].map((s) => s.lateness));
+    const retired = this.possibleQueues.filter((q) => q > this.levelsMs.length && (this.schedulers.has(q) || this.cluster.partitionCount(queueTopic(q)) > 0));
+    const brokerId = this.config.brokerId;
     return {
       enabled: this.enabled,
-      brokerId: this.config.brokerId,
+      brokerId,
       levels: this.levelsMs.map((delayMs, i) => ({ level: i + 1, delayMs, ...info(i + 1) })),
       schedule: info(0),
-      retiredLevels: [...this.schedulers.keys()].filter((q) => q > this.levelsMs.length).map((level) => ({ level, ...info(level) })),
-      lateness,
+      retiredLevels: retired.map((level) => ({ level, ...info(level) })),
+      lateness: [{ brokerId, ...latencySummary([...this.schedulers.values()].map((s) => s.lateness)) }],
     };
   }
 

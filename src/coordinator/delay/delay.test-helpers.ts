@@ -96,12 +96,15 @@ export class FakeDelayCluster implements DelayCluster {
     return log?.isLeader ? log : undefined;
   }
 
+  /** Queues led by another broker (the local one is 0). */
+  readonly otherLeaders = new Map<string, number>();
+
   leaderOf(topic: string): number {
-    return this.queues.has(topic) ? 0 : -1;
+    return this.otherLeaders.get(topic) ?? (this.queues.has(topic) ? 0 : -1);
   }
 
   partitionCount(topic: string): number {
-    return this.topics.get(topic)?.logs.length ?? 0;
+    return this.queues.has(topic) ? 1 : (this.topics.get(topic)?.logs.length ?? 0);
   }
 
   async ensureTopics(topics: readonly string[]): Promise<void> {

@@ -4,6 +4,9 @@
 //    "listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},"jmx_port":-1,"features":{},
 //    "timestamp":"1700000000000"}
 // Kafka leaves "rack" out when none is set; we write null (its decoder reads both alike).
+// Ours adds "admin_url" once the admin HTTP server listens (where other brokers ask for what
+// only this one knows, such as its delay schedulers' stats); Kafka's decoder and clients
+// ignore fields they do not know, and a broker without an admin server has none.
 import type { MetadataStore } from '../metadata-store';
 import { NodeExistsError } from '../metadata-store.errors';
 import { ZkPaths } from './zk-paths';
@@ -18,6 +21,8 @@ export interface BrokerRegistrationJson {
   jmx_port: number;
   features: Record<string, never>;
   timestamp: string;
+  /** kafkanest: this broker's REST admin, `http://host:port`, reachable from the other brokers. */
+  admin_url?: string;
 }
 
 export interface BrokerEndpoint {
@@ -42,7 +47,7 @@ export class BrokerIdsAccessor {
   constructor(private readonly store: MetadataStore) {}
 
   /** Registers this broker; its first endpoint gives the legacy host/port fields. */
-  async register(id: number, endpoints: readonly BrokerEndpoint[], rack: string | null = null): Promise<BrokerRegistrationJson> {
+  async register(id: number, endpoints: readonly BrokerEndpoint[], rack: string | null = null, adminUrl?: string): Promise<BrokerRegistrationJson> {
     const first = endpoints[0];
     const registration: BrokerRegistrationJson = {
       version: 5,
@@ -55,6 +60,7 @@ export class BrokerIdsAccessor {
       jmx_port: -1,
       features: {},
       timestamp: String(Date.now()),
+      ...(adminUrl ? { admin_url: adminUrl } : {}),
     };
     try {
       await this.store.create(ZkPaths.broker(id), registration as never, { mode: 'ephemeral', createParents: true });
@@ -63,6 +69,18 @@ export class BrokerIdsAccessor {
       throw err;
     }
     return registration;
+  }
+
+  /**
+   * Adds (or replaces) the admin URL in this broker's own registration. The timestamp stays:
+   * the controller reads it as the broker epoch. False when the node is gone (session lost
+   * and not yet restored); the store re-creates its ephemerals with their latest data.
+   */
+  async setAdminUrl(id: number, adminUrl: string): Promise<boolean> {
+    const current = await this.store.get<BrokerRegistrationJson>(ZkPaths.broker(id));
+    if (!current) return false;
+    await this.store.set(ZkPaths.broker(id), { ...current.value, admin_url: adminUrl } as never, current.version);
+    return true;
   }
 
   async get(id: number): Promise<BrokerRegistrationJson | null> {
