@@ -6,6 +6,7 @@ import { ErrorCode } from '../protocol/errors/error-codes';
 import { ConsumerGroup, GroupMember, GroupState, type GroupProtocol, type JoinOutcome, type SyncOutcome } from './consumer-group';
 import { ConsumerRegistryPublisher, EMPTY_REGISTRY, type GroupRegistry } from './consumer-registry-publisher';
 import { COORDINATOR_CLUSTER, type CoordinatorCluster, type CoordinatorClusterChange } from './coordinator-cluster';
+import { GroupOwnershipLostError, GroupStateStore, restoreGroup, snapshotOf, type LoadedGroup } from './group-state-store';
 import { OffsetStore, type OffsetCommitEntry } from './offset-store';
 import { isPathSegment } from '../zk/zk-paths';
 
@@ -38,6 +39,11 @@ export interface SyncGroupParams {
 export interface MemberIdentity {
   memberId: string;
   groupInstanceId: string | null;
+}
+
+export interface LeaveOutcome {
+  errorCode: ErrorCode;
+  members: ErrorCode[];
 }
 
 export interface GroupOverview {
@@ -79,11 +85,23 @@ const NO_BYTES = Buffer.alloc(0);
  * sync of theirs is pending (then the rebalance and sync timeouts bound them). Static
  * members (group.instance.id) that restart take over their old slot and assignment,
  * and a Stable group does not rebalance for them.
+ *
+ * Each generation is persisted (GroupStateStore) before it is Stable, and so is the group
+ * going Empty. A broker taking a group over loads it on the group's first request —
+ * requests meanwhile wait for the load — and resumes it: Stable, same generation, the
+ * members' sessions starting at the load. Members keep heartbeating and committing as if
+ * nothing happened; only those that never come back expire and cause a rebalance.
  */
 @Injectable()
 export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('GroupCoordinator');
   private readonly groups = new Map<string, ConsumerGroup>();
+  /** Groups this broker has loaded (whether or not it found state to resume). */
+  private readonly loaded = new Set<string>();
+  /** Loads under way; each resolves with NONE once the group is installed, or the error to answer. */
+  private readonly loads = new Map<string, Promise<ErrorCode>>();
+  /** Groups another coordinator took over (it wrote their state): NOT_COORDINATOR until the brokers change. */
+  private readonly lost = new Set<string>();
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
 
@@ -92,6 +110,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     @Inject(COORDINATOR_CLUSTER) private readonly cluster: CoordinatorCluster,
     private readonly offsets: OffsetStore,
     private readonly registry: ConsumerRegistryPublisher,
+    private readonly states: GroupStateStore,
   ) {}
 
   onModuleInit(): void {
@@ -102,14 +121,16 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     this.stopped = true;
     this.unsubscribe?.();
-    for (const group of [...this.groups.values()]) this.unload(group);
+    for (const groupId of [...this.loaded, ...this.loads.keys()]) this.unload(groupId);
   }
 
   // ---- membership ----
 
   join(p: JoinGroupParams): Promise<JoinOutcome> | JoinOutcome {
-    const refused = this.checkGroupId(p.groupId);
-    if (refused !== ErrorCode.NONE) return joinError(refused, p.memberId);
+    return this.whenLoaded(p.groupId, (code) => joinError(code, p.memberId), () => this.joinLoaded(p));
+  }
+
+  private joinLoaded(p: JoinGroupParams): Promise<JoinOutcome> | JoinOutcome {
     if (p.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs || p.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs) {
       return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, p.memberId);
     }
@@ -185,6 +206,8 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     if (group.is(GroupState.Stable) && group.selectProtocol() === group.protocolName) {
       if (group.pendingSync.delete(oldMemberId)) group.pendingSync.add(memberId);
       this.registry.publish(group.groupId, this.registryOf(group));
+      // The stored generation must name the new member id, or a coordinator taking over would fence it.
+      void this.persist(group);
       const outcome = this.currentGenerationJoin(group, member, p);
       // Without KIP-814 (JoinGroup < v9) a rejoining leader must not learn it leads, or it would
       // re-run the assignment over an empty member list: it is shown the leader it replaced.
@@ -244,8 +267,10 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   }
 
   sync(p: SyncGroupParams): Promise<SyncOutcome> | SyncOutcome {
-    const refused = this.checkGroupId(p.groupId);
-    if (refused !== ErrorCode.NONE) return syncError(refused);
+    return this.whenLoaded(p.groupId, syncError, () => this.syncLoaded(p));
+  }
+
+  private syncLoaded(p: SyncGroupParams): Promise<SyncOutcome> | SyncOutcome {
     const group = this.groups.get(p.groupId);
     if (!group) return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
     if (group.is(GroupState.Dead)) return syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
@@ -276,9 +301,12 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  heartbeat(groupId: string, generationId: number, identity: MemberIdentity): ErrorCode {
-    const refused = this.checkGroupId(groupId);
-    if (refused !== ErrorCode.NONE) return refused;
+  /** An answer at once for a loaded group; a promise while the group loads. */
+  heartbeat(groupId: string, generationId: number, identity: MemberIdentity): ErrorCode | Promise<ErrorCode> {
+    return this.whenLoaded(groupId, (code) => code, () => this.heartbeatLoaded(groupId, generationId, identity));
+  }
+
+  private heartbeatLoaded(groupId: string, generationId: number, identity: MemberIdentity): ErrorCode {
     const group = this.groups.get(groupId);
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (group.is(GroupState.Dead)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -290,10 +318,13 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   }
 
   /** LeaveGroup: the top-level error, then one per leaving member (none when the group refused them all). */
-  leave(groupId: string, leaving: readonly MemberIdentity[]): { errorCode: ErrorCode; members: ErrorCode[] } {
-    const refused = this.checkGroupId(groupId);
-    // A group-level refusal has no per-member results; an unknown group knows none of the members.
-    if (refused !== ErrorCode.NONE) return { errorCode: refused, members: [] };
+  leave(groupId: string, leaving: readonly MemberIdentity[]): LeaveOutcome | Promise<LeaveOutcome> {
+    // A group-level refusal has no per-member results.
+    return this.whenLoaded(groupId, (errorCode) => ({ errorCode, members: [] }), () => this.leaveLoaded(groupId, leaving));
+  }
+
+  private leaveLoaded(groupId: string, leaving: readonly MemberIdentity[]): LeaveOutcome {
+    // An unknown group knows none of the members.
     const group = this.groups.get(groupId);
     if (!group) return { errorCode: ErrorCode.NONE, members: leaving.map(() => ErrorCode.UNKNOWN_MEMBER_ID) };
     if (group.is(GroupState.Dead)) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
@@ -326,7 +357,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   async commitOffsets(groupId: string, generationId: number, identity: MemberIdentity, entries: readonly OffsetCommitEntry[]): Promise<ErrorCode[]> {
     // Unknown partitions are reported as such whatever the group's state, as Kafka does.
     const known = entries.map((e) => e.partition >= 0 && e.partition < this.cluster.partitionCount(e.topic));
-    const refused = this.checkGroupId(groupId) || this.commitRefusal(groupId, generationId, identity);
+    const refused = (await this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE)) || this.commitRefusal(groupId, generationId, identity);
     const result = entries.map((e, i) => {
       if (!known[i]) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       if (refused !== ErrorCode.NONE) return refused;
@@ -394,7 +425,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
 
   /** OffsetDelete: refused per partition while the group subscribes to its topic. */
   async deleteOffsets(groupId: string, topics: readonly { name: string; partitions: readonly number[] }[]): Promise<{ errorCode: ErrorCode; partitions: ErrorCode[][] }> {
-    const refused = this.checkGroupId(groupId);
+    const refused = await this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE);
     if (refused !== ErrorCode.NONE) return { errorCode: refused, partitions: [] };
     const group = this.groups.get(groupId);
     const committed = await this.offsets.offsetsOf(groupId);
@@ -427,16 +458,19 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       if (!group.is(GroupState.Dead)) overviews.set(group.groupId, { groupId: group.groupId, protocolType: group.protocolType ?? CONSUMER_PROTOCOL_TYPE, state: group.state });
     }
     for (const groupId of await this.offsets.storedGroups()) {
-      if (!overviews.has(groupId) && this.cluster.isLocalCoordinator(groupId)) {
-        overviews.set(groupId, { groupId, protocolType: CONSUMER_PROTOCOL_TYPE, state: GroupState.Empty });
-      }
+      if (overviews.has(groupId) || !this.cluster.isLocalCoordinator(groupId)) continue;
+      // A group this broker took over but nobody asked about yet: its stored state says what it is.
+      if ((await this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE)) !== ErrorCode.NONE) continue;
+      const group = this.groups.get(groupId);
+      if (group && group.is(GroupState.Dead)) continue;
+      overviews.set(groupId, { groupId, protocolType: group?.protocolType ?? CONSUMER_PROTOCOL_TYPE, state: group?.state ?? GroupState.Empty });
     }
     const wanted = new Set(statesFilter.map((s) => s.toLowerCase()));
     return [...overviews.values()].filter((g) => wanted.size === 0 || wanted.has(g.state.toLowerCase()));
   }
 
   async describeGroup(groupId: string): Promise<GroupDescription> {
-    const refused = this.checkGroupId(groupId);
+    const refused = await this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE);
     const base = { groupId, errorCode: refused, protocolType: '', protocolName: '', members: [] };
     if (refused !== ErrorCode.NONE) return { ...base, state: GroupState.Dead };
     const group = this.groups.get(groupId);
@@ -465,7 +499,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
 
   /** DeleteGroups: only groups without members; removes the group's whole /consumers/{group} tree. */
   async deleteGroup(groupId: string): Promise<ErrorCode> {
-    const refused = this.checkGroupId(groupId);
+    const refused = await this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE);
     if (refused !== ErrorCode.NONE) return refused;
     let group = this.groups.get(groupId);
     if (group && !group.is(GroupState.Empty) && !group.is(GroupState.Dead)) return ErrorCode.NON_EMPTY_GROUP;
@@ -478,11 +512,12 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       const stored = (await this.offsets.storedGroups()).includes(groupId);
       if (!stored && group.generationId === 0) return ErrorCode.GROUP_ID_NOT_FOUND;
       await this.registry.settled(groupId);
+      await this.states.settled(groupId);
       await this.offsets.deleteGroup(groupId);
       this.registry.forget(groupId);
       return ErrorCode.NONE;
     } finally {
-      if (this.groups.get(groupId) === group) this.unload(group);
+      if (this.groups.get(groupId) === group) this.unload(groupId);
     }
   }
 
@@ -558,6 +593,8 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     if (group.is(GroupState.Empty)) {
       this.logger.log(`group ${group.groupId}: generation ${group.generationId} is empty`);
       this.registry.publish(group.groupId, EMPTY_REGISTRY);
+      // Overwrites the last Stable generation, so a coordinator taking over never resumes members that left.
+      void this.persist(group);
       return;
     }
     this.logger.log(
@@ -587,10 +624,27 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     group.syncTimer = setTimeout(() => this.expirePendingSync(group, generation), group.rebalanceTimeoutMs());
   }
 
-  /** The leader's SyncGroup: store every member's assignment, go Stable, answer every waiting sync. */
+  /**
+   * The leader's SyncGroup: store every member's assignment, persist the generation, then go
+   * Stable and answer every waiting sync. As in Kafka, nobody learns an assignment before it
+   * is durable, so a coordinator taking over resumes exactly what the members were told.
+   */
   private completeSync(group: ConsumerGroup, assignments: SyncGroupParams['assignments']): void {
     const byMember = new Map(assignments.map((a) => [a.memberId, a.assignment]));
     for (const member of group.members.values()) member.assignment = byMember.get(member.memberId) ?? NO_BYTES;
+    group.subscribedPartitionCounts = new Map([...(group.subscribedTopics ?? [])].map((t) => [t, this.cluster.partitionCount(t)]));
+    const generation = group.generationId;
+    const current = (): boolean => this.groups.get(group.groupId) === group && group.generationId === generation && group.is(GroupState.CompletingRebalance);
+    void this.persist(group).then((error) => {
+      if (!current()) return; // Rebalanced or unloaded meanwhile: that path has answered the waiting members.
+      if (error === ErrorCode.NONE) return this.stabilize(group);
+      // Kafka's answer to a failed write: the members learn it and rejoin.
+      this.failPendingSyncs(group, error);
+      this.prepareRebalance(group, `storing generation ${generation} failed`);
+    });
+  }
+
+  private stabilize(group: ConsumerGroup): void {
     group.transitionTo(GroupState.Stable);
     for (const member of group.members.values()) {
       if (!member.awaitingSync) continue;
@@ -598,7 +652,6 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       member.awaitingSync = null;
       this.syncReceived(group, member.memberId);
     }
-    group.subscribedPartitionCounts = new Map([...(group.subscribedTopics ?? [])].map((t) => [t, this.cluster.partitionCount(t)]));
     this.logger.log(`group ${group.groupId}: generation ${group.generationId} is stable`);
     this.registry.publish(group.groupId, this.registryOf(group));
   }
@@ -669,8 +722,79 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   private checkGroupId(groupId: string): ErrorCode {
     // Group and member ids become metadata path segments (/consumers/{group}/ids/{member}).
     if (!isPathSegment(groupId)) return ErrorCode.INVALID_GROUP_ID;
-    if (this.stopped || !this.cluster.isLocalCoordinator(groupId)) return ErrorCode.NOT_COORDINATOR;
+    if (this.stopped || this.lost.has(groupId) || !this.cluster.isLocalCoordinator(groupId)) return ErrorCode.NOT_COORDINATOR;
     return ErrorCode.NONE;
+  }
+
+  /**
+   * Serves a request once this broker coordinates the group and has loaded it: at once when
+   * it has, after the load when one is under way (the first request for a group starts it).
+   */
+  private whenLoaded<T>(groupId: string, refuse: (code: ErrorCode) => T, serve: () => T | Promise<T>): T | Promise<T> {
+    const refused = this.checkGroupId(groupId);
+    if (refused !== ErrorCode.NONE) return refuse(refused);
+    if (this.loaded.has(groupId)) return serve();
+    let load = this.loads.get(groupId);
+    if (!load) {
+      const loading: Promise<ErrorCode> = this.states.load(groupId).then(
+        (loaded) => this.install(groupId, loading, loaded),
+        (err: Error) => this.loadFailed(groupId, loading, err),
+      );
+      this.loads.set(groupId, (load = loading));
+    }
+    // Checked again after the load: the group may have moved on meanwhile.
+    return load.then((code) => (code === ErrorCode.NONE ? this.whenLoaded(groupId, refuse, serve) : refuse(code)));
+  }
+
+  private install(groupId: string, load: Promise<ErrorCode>, { stored, version }: LoadedGroup): ErrorCode {
+    // Unloaded while reading (coordination moved, or shutdown): the request is decided afresh.
+    if (this.loads.get(groupId) !== load) return ErrorCode.NONE;
+    this.loads.delete(groupId);
+    this.states.hold(groupId, version);
+    this.loaded.add(groupId);
+    if (stored) this.resume(restoreGroup(groupId, stored));
+    return ErrorCode.NONE;
+  }
+
+  private loadFailed(groupId: string, load: Promise<ErrorCode>, err: Error): ErrorCode {
+    if (this.loads.get(groupId) === load) this.loads.delete(groupId);
+    this.logger.warn(`group ${groupId}: loading its state failed: ${err.message}`);
+    return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  }
+
+  /** A group taken over from another coordinator: members' sessions start now, as if each had just heartbeated. */
+  private resume(group: ConsumerGroup): void {
+    this.groups.set(group.groupId, group);
+    if (!group.is(GroupState.Stable)) {
+      this.logger.log(`group ${group.groupId}: loaded Empty at generation ${group.generationId}`);
+      return;
+    }
+    group.subscribedTopics = this.subscribedTopics(group);
+    for (const member of group.members.values()) this.armSession(group, member);
+    this.registry.publish(group.groupId, this.registryOf(group));
+    this.logger.log(`group ${group.groupId}: resumed generation ${group.generationId} with ${group.members.size} member(s), leader ${group.leaderId}`);
+  }
+
+  /**
+   * Writes the group's state. NONE once durable; NOT_COORDINATOR when another broker wrote it
+   * since (this one stops acting for the group); COORDINATOR_NOT_AVAILABLE when the store failed.
+   */
+  private async persist(group: ConsumerGroup): Promise<ErrorCode> {
+    try {
+      await this.states.save(group.groupId, snapshotOf(group, Date.now()));
+      return ErrorCode.NONE;
+    } catch (err) {
+      if (err instanceof GroupOwnershipLostError) {
+        if (this.groups.get(group.groupId) === group) {
+          this.logger.warn(err.message);
+          this.lost.add(group.groupId);
+          this.unload(group.groupId);
+        }
+        return ErrorCode.NOT_COORDINATOR;
+      }
+      this.logger.warn(`group ${group.groupId}: storing generation ${group.generationId} failed: ${(err as Error).message}`);
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
   }
 
   private onClusterChange(change: CoordinatorClusterChange): void {
@@ -679,10 +803,12 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       return;
     }
     if (change.kind === 'coordinators') {
-      for (const group of [...this.groups.values()]) {
-        if (!this.cluster.isLocalCoordinator(group.groupId)) {
-          this.logger.log(`group ${group.groupId}: coordination moved to another broker`);
-          this.unload(group);
+      // The brokers changed: a group lost to another coordinator is decided afresh by the new view.
+      this.lost.clear();
+      for (const groupId of [...this.loaded, ...this.loads.keys()]) {
+        if (!this.cluster.isLocalCoordinator(groupId)) {
+          if (this.groups.has(groupId)) this.logger.log(`group ${groupId}: coordination moved to another broker`);
+          this.unload(groupId);
         }
       }
       return;
@@ -708,8 +834,15 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Forgets the group here: its members will find the new coordinator (NOT_COORDINATOR) and rejoin. */
-  private unload(group: ConsumerGroup): void {
+  /** Forgets the group here: its members find the new coordinator (NOT_COORDINATOR), which resumes it from the store. */
+  private unload(groupId: string): void {
+    this.loaded.delete(groupId);
+    this.loads.delete(groupId);
+    this.states.release(groupId);
+    this.offsets.unload(groupId);
+    this.registry.forget(groupId);
+    const group = this.groups.get(groupId);
+    if (!group) return;
     clearTimer(group, 'joinTimer');
     clearTimer(group, 'syncTimer');
     for (const timer of group.pendingMembers.values()) clearTimeout(timer);
@@ -721,9 +854,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       member.awaitingSync = null;
     }
     group.state = GroupState.Dead;
-    this.groups.delete(group.groupId);
-    this.offsets.unload(group.groupId);
-    this.registry.forget(group.groupId);
+    this.groups.delete(groupId);
   }
 
   // ---- the consumer protocol, read for /consumers and subscriptions only ----
