@@ -12,10 +12,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Kafka, logLevel, type Consumer as KafkajsConsumer, type Producer as KafkajsProducer } from 'kafkajs';
 import { ensureKcatInstalled } from '../../scripts/kcat';
 import { KafkaConsumer } from '../../src/client/consumer/kafka-consumer';
-import { coordinatorOf } from '../../src/coordinator/coordinator-cluster';
 import { ConsumerGroupMetadata } from '../../src/zk/accessors/consumer-group-metadata';
 import type { BrokerProcess } from '../support/broker-process';
-import { ZkCluster } from '../support/cluster-harness';
+import { groupCoordinatedBy, ZkCluster } from '../support/cluster-harness';
 import { SequenceLoad } from '../support/cluster-load';
 import { waitFor } from '../support/wait-for';
 
@@ -37,12 +36,6 @@ const PATIENT_MS = 75_000;
  * resets, it would retry there until then. A kafkajs user who expects failover sets it lower.
  */
 const KAFKAJS_METADATA_MAX_AGE_MS = 1_000;
-
-/** A group id of the form `${prefix}-N` that the cluster places on `brokerId`, so each broker coordinates one group. */
-function groupOn(prefix: string, brokerId: number): string {
-  const ids = Array.from({ length: BROKERS }, (_, i) => i);
-  for (let n = 0; ; n++) if (coordinatorOf(`${prefix}-${n}`, ids) === brokerId) return `${prefix}-${n}`;
-}
 
 /** Lines a child process writes to stdout, split as they come. */
 function collectLines(child: ChildProcessWithoutNullStreams, onLine: (line: string) => void): void {
@@ -220,7 +213,7 @@ describe('kcat, kafkajs and the SDK across broker failures', () => {
     await cluster.waitForFullIsrs(topics, BROKERS);
 
     // One group per client, each coordinated by a different broker, so every kill moves one.
-    const groups = { sdk: groupOn('sdk-group', 0), kafkajs: groupOn('kafkajs-group', 1), kcat: groupOn('kcat-group', 2) };
+    const groups = { sdk: groupCoordinatedBy('sdk-group', 0, BROKERS), kafkajs: groupCoordinatedBy('kafkajs-group', 1, BROKERS), kcat: groupCoordinatedBy('kcat-group', 2, BROKERS) };
     const seen = { sdk: new Seen(), kafkajs: new Seen(), kcat: new Seen() };
 
     // Consumers first, reading from the earliest offset, so nothing produced is skipped.
