@@ -357,7 +357,8 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   async commitOffsets(groupId: string, generationId: number, identity: MemberIdentity, entries: readonly OffsetCommitEntry[]): Promise<ErrorCode[]> {
     // Unknown partitions are reported as such whatever the group's state, as Kafka does.
     const known = entries.map((e) => e.partition >= 0 && e.partition < this.cluster.partitionCount(e.topic));
-    const refused = (await this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE)) || this.commitRefusal(groupId, generationId, identity);
+    // Judged before anything else of the connection runs (a LeaveGroup pipelined behind this commit).
+    const refused = await this.whenLoaded(groupId, (code) => code, () => this.commitRefusal(groupId, generationId, identity));
     const result = entries.map((e, i) => {
       if (!known[i]) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       if (refused !== ErrorCode.NONE) return refused;
