@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { BrokerConfig } from '../config/broker.config';
-import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription } from '../protocol/consumer-protocol';
+import { CONSUMER_PROTOCOL_TYPE } from '../protocol/consumer-protocol';
 import { ErrorCode } from '../protocol/errors/error-codes';
 import { ConsumerGroup, GroupMember, GroupState, type GroupProtocol, type JoinOutcome, type SyncOutcome } from './consumer-group';
-import { ConsumerRegistryPublisher, EMPTY_REGISTRY, type GroupRegistry } from './consumer-registry-publisher';
+import { ConsumerRegistryPublisher, EMPTY_REGISTRY } from './consumer-registry-publisher';
 import { COORDINATOR_CLUSTER, type CoordinatorCluster, type CoordinatorClusterChange } from './coordinator-cluster';
-import { GroupOwnershipLostError, GroupStateStore, restoreGroup, snapshotOf, type LoadedGroup } from './group-state-store';
+import { GroupLoading } from './group-loading';
+import { registryOf, subscribedTopics } from './group-subscriptions';
+import { GroupOwnershipLostError, GroupStateStore, restoreGroup, snapshotOf } from './group-state-store';
 import { OffsetStore, type OffsetCommitEntry } from './offset-store';
+import type { StoredGroup } from '../zk/accessors/consumer-group-metadata';
 import { isPathSegment } from '../zk/zk-paths';
 
 export interface JoinGroupParams {
@@ -96,12 +99,7 @@ const NO_BYTES = Buffer.alloc(0);
 export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('GroupCoordinator');
   private readonly groups = new Map<string, ConsumerGroup>();
-  /** Groups this broker has loaded (whether or not it found state to resume). */
-  private readonly loaded = new Set<string>();
-  /** Loads under way; each resolves with NONE once the group is installed, or the error to answer. */
-  private readonly loads = new Map<string, Promise<ErrorCode>>();
-  /** Groups another coordinator took over (it wrote their state): NOT_COORDINATOR until the brokers change. */
-  private readonly lost = new Set<string>();
+  private readonly loading: GroupLoading;
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
 
@@ -111,7 +109,9 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     private readonly offsets: OffsetStore,
     private readonly registry: ConsumerRegistryPublisher,
     private readonly states: GroupStateStore,
-  ) {}
+  ) {
+    this.loading = new GroupLoading(states, (groupId, stored) => this.resume(groupId, stored), this.logger);
+  }
 
   onModuleInit(): void {
     this.unsubscribe = this.cluster.onChange((change) => this.onClusterChange(change));
@@ -121,7 +121,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     this.stopped = true;
     this.unsubscribe?.();
-    for (const groupId of [...this.loaded, ...this.loads.keys()]) this.unload(groupId);
+    for (const groupId of this.loading.held()) this.unload(groupId);
   }
 
   // ---- membership ----
@@ -205,7 +205,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     this.logger.log(`group ${group.groupId}: static member ${p.groupInstanceId} rejoined as ${memberId} (was ${oldMemberId})`);
     if (group.is(GroupState.Stable) && group.selectProtocol() === group.protocolName) {
       if (group.pendingSync.delete(oldMemberId)) group.pendingSync.add(memberId);
-      this.registry.publish(group.groupId, this.registryOf(group));
+      this.registry.publish(group.groupId, registryOf(group));
       // The stored generation must name the new member id, or a coordinator taking over would fence it.
       void this.persist(group);
       const outcome = this.currentGenerationJoin(group, member, p);
@@ -603,7 +603,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     );
     const members = this.memberList(group);
     group.pendingSync = new Set(group.members.keys());
-    group.subscribedTopics = this.subscribedTopics(group);
+    group.subscribedTopics = subscribedTopics(group);
     for (const member of group.members.values()) {
       const isLeader = member.memberId === group.leaderId;
       const respond = member.awaitingJoin;
@@ -654,7 +654,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       this.syncReceived(group, member.memberId);
     }
     this.logger.log(`group ${group.groupId}: generation ${group.generationId} is stable`);
-    this.registry.publish(group.groupId, this.registryOf(group));
+    this.registry.publish(group.groupId, registryOf(group));
   }
 
   /** A member of this generation sent SyncGroup; once all have, the sync deadline is off. */
@@ -723,56 +723,26 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   private checkGroupId(groupId: string): ErrorCode {
     // Group and member ids become metadata path segments (/consumers/{group}/ids/{member}).
     if (!isPathSegment(groupId)) return ErrorCode.INVALID_GROUP_ID;
-    if (this.stopped || this.lost.has(groupId) || !this.cluster.isLocalCoordinator(groupId)) return ErrorCode.NOT_COORDINATOR;
+    if (this.stopped || this.loading.isLost(groupId) || !this.cluster.isLocalCoordinator(groupId)) return ErrorCode.NOT_COORDINATOR;
     return ErrorCode.NONE;
   }
 
-  /**
-   * Serves a request once this broker coordinates the group and has loaded it: at once when
-   * it has, after the load when one is under way (the first request for a group starts it).
-   */
   private whenLoaded<T>(groupId: string, refuse: (code: ErrorCode) => T, serve: () => T | Promise<T>): T | Promise<T> {
-    const refused = this.checkGroupId(groupId);
-    if (refused !== ErrorCode.NONE) return refuse(refused);
-    if (this.loaded.has(groupId)) return serve();
-    let load = this.loads.get(groupId);
-    if (!load) {
-      const loading: Promise<ErrorCode> = this.states.load(groupId).then(
-        (loaded) => this.install(groupId, loading, loaded),
-        (err: Error) => this.loadFailed(groupId, loading, err),
-      );
-      this.loads.set(groupId, (load = loading));
-    }
-    // Checked again after the load: the group may have moved on meanwhile.
-    return load.then((code) => (code === ErrorCode.NONE ? this.whenLoaded(groupId, refuse, serve) : refuse(code)));
-  }
-
-  private install(groupId: string, load: Promise<ErrorCode>, { stored, version }: LoadedGroup): ErrorCode {
-    // Unloaded while reading (coordination moved, or shutdown): the request is decided afresh.
-    if (this.loads.get(groupId) !== load) return ErrorCode.NONE;
-    this.loads.delete(groupId);
-    this.states.hold(groupId, version);
-    this.loaded.add(groupId);
-    if (stored) this.resume(restoreGroup(groupId, stored));
-    return ErrorCode.NONE;
-  }
-
-  private loadFailed(groupId: string, load: Promise<ErrorCode>, err: Error): ErrorCode {
-    if (this.loads.get(groupId) === load) this.loads.delete(groupId);
-    this.logger.warn(`group ${groupId}: loading its state failed: ${err.message}`);
-    return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    return this.loading.whenLoaded(groupId, () => this.checkGroupId(groupId), refuse, serve);
   }
 
   /** A group taken over from another coordinator: members' sessions start now, as if each had just heartbeated. */
-  private resume(group: ConsumerGroup): void {
-    this.groups.set(group.groupId, group);
+  private resume(groupId: string, stored: StoredGroup | null): void {
+    if (!stored) return;
+    const group = restoreGroup(groupId, stored);
+    this.groups.set(groupId, group);
     if (!group.is(GroupState.Stable)) {
       this.logger.log(`group ${group.groupId}: loaded Empty at generation ${group.generationId}`);
       return;
     }
-    group.subscribedTopics = this.subscribedTopics(group);
+    group.subscribedTopics = subscribedTopics(group);
     for (const member of group.members.values()) this.armSession(group, member);
-    this.registry.publish(group.groupId, this.registryOf(group));
+    this.registry.publish(group.groupId, registryOf(group));
     this.logger.log(`group ${group.groupId}: resumed generation ${group.generationId} with ${group.members.size} member(s), leader ${group.leaderId}`);
   }
 
@@ -788,8 +758,8 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       if (err instanceof GroupOwnershipLostError) {
         if (this.groups.get(group.groupId) === group) {
           this.logger.warn(err.message);
-          this.lost.add(group.groupId);
           this.unload(group.groupId);
+          this.loading.markLost(group.groupId);
         }
         return ErrorCode.NOT_COORDINATOR;
       }
@@ -805,8 +775,8 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     }
     if (change.kind === 'coordinators') {
       // The brokers changed: a group lost to another coordinator is decided afresh by the new view.
-      this.lost.clear();
-      for (const groupId of [...this.loaded, ...this.loads.keys()]) {
+      this.loading.clearLost();
+      for (const groupId of this.loading.held()) {
         if (!this.cluster.isLocalCoordinator(groupId)) {
           if (this.groups.has(groupId)) this.logger.log(`group ${groupId}: coordination moved to another broker`);
           this.unload(groupId);
@@ -837,9 +807,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
 
   /** Forgets the group here: its members find the new coordinator (NOT_COORDINATOR), which resumes it from the store. */
   private unload(groupId: string): void {
-    this.loaded.delete(groupId);
-    this.loads.delete(groupId);
-    this.states.release(groupId);
+    this.loading.forget(groupId);
     this.offsets.unload(groupId);
     this.registry.forget(groupId);
     const group = this.groups.get(groupId);
@@ -858,55 +826,9 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     this.groups.delete(groupId);
   }
 
-  // ---- the consumer protocol, read for /consumers and subscriptions only ----
-
+  /** What the leader is told of the members: each one's metadata for the chosen protocol. */
   private memberList(group: ConsumerGroup): JoinOutcome['members'] {
     return [...group.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadataFor(group.protocolName!) }));
-  }
-
-  /** The union of the members' subscriptions; null unless every member's is readable consumer-protocol metadata. */
-  private subscribedTopics(group: ConsumerGroup): Set<string> | null {
-    if (group.protocolType !== CONSUMER_PROTOCOL_TYPE || group.protocolName === null) return null;
-    const topics = new Set<string>();
-    for (const member of group.members.values()) {
-      const subscription = subscriptionOf(member, group.protocolName);
-      if (subscription === null) return null;
-      for (const topic of subscription) topics.add(topic);
-    }
-    return topics;
-  }
-
-  private registryOf(group: ConsumerGroup): GroupRegistry {
-    const consumer = group.protocolType === CONSUMER_PROTOCOL_TYPE;
-    const members = new Map();
-    const owners = new Map<string, Map<number, string>>();
-    for (const m of group.members.values()) {
-      const topics = (consumer && subscriptionOf(m, group.protocolName!)) || [];
-      members.set(m.memberId, { subscription: Object.fromEntries(topics.map((t) => [t, 1])), clientId: m.clientId, host: m.clientHost });
-      for (const { topic, partitions } of consumer ? assignmentOf(m) : []) {
-        let byPartition = owners.get(topic);
-        if (!byPartition) owners.set(topic, (byPartition = new Map()));
-        for (const p of partitions) byPartition.set(p, m.memberId);
-      }
-    }
-    return { members, owners };
-  }
-}
-
-function subscriptionOf(member: GroupMember, protocolName: string): string[] | null {
-  try {
-    return decodeSubscription(member.metadataFor(protocolName)).topics;
-  } catch {
-    return null; // Opaque to us, and that is allowed: the broker does not depend on it.
-  }
-}
-
-function assignmentOf(member: GroupMember): { topic: string; partitions: number[] }[] {
-  if (member.assignment.length === 0) return [];
-  try {
-    return decodeAssignment(member.assignment).assignedPartitions;
-  } catch {
-    return [];
   }
 }
 

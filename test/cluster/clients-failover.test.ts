@@ -11,11 +11,11 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Kafka, logLevel, type Consumer as KafkajsConsumer, type Producer as KafkajsProducer } from 'kafkajs';
 import { ensureKcatInstalled } from '../../scripts/kcat';
-import { KafkaConsumer } from '../../src/client/consumer/kafka-consumer';
 import { ConsumerGroupMetadata } from '../../src/zk/accessors/consumer-group-metadata';
 import type { BrokerProcess } from '../support/broker-process';
-import { groupCoordinatedBy, ZkCluster } from '../support/cluster-harness';
+import { clientFailoverSettings, groupCoordinatedBy, ZkCluster } from '../support/cluster-harness';
 import { SequenceLoad } from '../support/cluster-load';
+import { PollingMember } from '../support/sdk-group-member';
 import { waitFor } from '../support/wait-for';
 
 const SESSION_MS = 4_000;
@@ -190,14 +190,7 @@ describe('kcat, kafkajs and the SDK across broker failures', () => {
     cluster = await ZkCluster.start({
       size: BROKERS,
       label: 'clients-failover',
-      settings: {
-        'zookeeper.session.timeout.ms': SESSION_MS,
-        'replica.lag.time.max.ms': 1_500,
-        'replica.fetch.backoff.ms': 100,
-        'auto.create.topics.enable': false,
-        'group.initial.rebalance.delay.ms': 0,
-        'group.min.session.timeout.ms': 1_000,
-      },
+      settings: clientFailoverSettings(SESSION_MS),
     });
     offsetsInZk = new ConsumerGroupMetadata(cluster.store);
   });
@@ -217,36 +210,14 @@ describe('kcat, kafkajs and the SDK across broker failures', () => {
     const seen = { sdk: new Seen(), kafkajs: new Seen(), kcat: new Seen() };
 
     // Consumers first, reading from the earliest offset, so nothing produced is skipped.
-    const sdkConsumer = new KafkaConsumer<string, string>({
-      'bootstrap.servers': cluster.bootstrapServers,
-      'group.id': groups.sdk,
-      'auto.offset.reset': 'earliest',
-      'session.timeout.ms': CONSUMER_SESSION_MS,
-      'heartbeat.interval.ms': 500,
-      'auto.commit.interval.ms': 500,
-      'fetch.max.wait.ms': 200,
-      'retry.backoff.max.ms': 500,
-      'request.timeout.ms': 5_000,
-      'key.deserializer': 'string',
-      'value.deserializer': 'string',
+    const sdkMember = new PollingMember({
+      bootstrapServers: cluster.bootstrapServers,
+      groupId: groups.sdk,
+      topics: [TOPIC],
+      sessionTimeoutMs: CONSUMER_SESSION_MS,
+      onValue: (value) => seen.sdk.add(value),
     });
-    sdkConsumer.subscribe([TOPIC]);
-    let sdkPolling = true;
-    const sdkErrors: Error[] = [];
-    const sdkLoop = (async () => {
-      while (sdkPolling) {
-        try {
-          for (const record of await sdkConsumer.poll(200)) seen.sdk.add(record.value!);
-        } catch (error) {
-          sdkErrors.push(error as Error);
-        }
-      }
-    })();
-    cleanups.push(async () => {
-      sdkPolling = false;
-      await sdkLoop;
-      await sdkConsumer.close(2_000);
-    });
+    cleanups.push(() => sdkMember.close());
 
     const kafka = new Kafka({
       clientId: 'clients-failover',
@@ -397,7 +368,7 @@ describe('kcat, kafkajs and the SDK across broker failures', () => {
     for (const [name, s] of Object.entries(seen)) {
       await waitFor(() => s.missing(everything).length === 0, { timeoutMs: 30_000, what: `the ${name} group to read all ${everything.length} records (missing ${s.missing(everything).slice(0, 5).join(', ')}...)` });
     }
-    expect(sdkErrors).toEqual([]);
+    expect(sdkMember.errors).toEqual([]);
     await checkCommittedNeverGoBack();
   }, 240_000);
 });

@@ -10,9 +10,9 @@
 // holds it to carrying on across such moves.
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaAdmin } from '../../src/client/admin/kafka-admin';
-import { KafkaConsumer } from '../../src/client/consumer/kafka-consumer';
 import { ConsumerGroupMetadata } from '../../src/zk/accessors/consumer-group-metadata';
-import { groupCoordinatedBy, ZkCluster } from '../support/cluster-harness';
+import { clientFailoverSettings, groupCoordinatedBy, ZkCluster } from '../support/cluster-harness';
+import { PollingMember } from '../support/sdk-group-member';
 import { waitFor } from '../support/wait-for';
 
 const SESSION_MS = 4_000;
@@ -23,54 +23,6 @@ const TOPIC = 'group-failover';
 const CONSUMER_SESSION_MS = 15_000;
 const BATCH = 300;
 
-/** An SDK consumer polling in the background; counts the records it saw and the assignments it was given. */
-class SdkMember {
-  readonly seen = new Set<string>();
-  assignments = 0;
-  readonly errors: Error[] = [];
-  private polling = true;
-  private readonly loop: Promise<void>;
-  readonly consumer: KafkaConsumer<string, string>;
-
-  constructor(bootstrap: string[], groupId: string, clientId: string) {
-    const consumer = new KafkaConsumer<string, string>({
-      'bootstrap.servers': bootstrap,
-      'group.id': groupId,
-      'client.id': clientId,
-      'auto.offset.reset': 'earliest',
-      'session.timeout.ms': CONSUMER_SESSION_MS,
-      'heartbeat.interval.ms': 500,
-      'auto.commit.interval.ms': 500,
-      'fetch.max.wait.ms': 200,
-      'retry.backoff.max.ms': 500,
-      'request.timeout.ms': 5_000,
-      'key.deserializer': 'string',
-      'value.deserializer': 'string',
-    });
-    this.consumer = consumer;
-    consumer.subscribe([TOPIC], { onPartitionsAssigned: () => void this.assignments++ });
-    this.loop = (async () => {
-      while (this.polling) {
-        try {
-          for (const record of await consumer.poll(200)) this.seen.add(record.value!);
-        } catch (error) {
-          this.errors.push(error as Error);
-        }
-      }
-    })();
-  }
-
-  generation(): number {
-    return this.consumer.groupMetadata().generationId;
-  }
-
-  async close(): Promise<void> {
-    this.polling = false;
-    await this.loop;
-    await this.consumer.close(2_000);
-  }
-}
-
 describe('a consumer group whose coordinator is killed', () => {
   let cluster: ZkCluster;
   let admin: KafkaAdmin;
@@ -80,14 +32,7 @@ describe('a consumer group whose coordinator is killed', () => {
     cluster = await ZkCluster.start({
       size: BROKERS,
       label: 'group-failover',
-      settings: {
-        'zookeeper.session.timeout.ms': SESSION_MS,
-        'replica.lag.time.max.ms': 1_500,
-        'replica.fetch.backoff.ms': 100,
-        'auto.create.topics.enable': false,
-        'group.initial.rebalance.delay.ms': 0,
-        'group.min.session.timeout.ms': 1_000,
-      },
+      settings: clientFailoverSettings(SESSION_MS),
     });
     admin = new KafkaAdmin({ bootstrapServers: cluster.bootstrapServers, apiTimeoutMs: 15_000, requestTimeoutMs: 3_000 });
     cleanups.push(() => admin.close());
@@ -106,8 +51,12 @@ describe('a consumer group whose coordinator is killed', () => {
     const victim = cluster.brokers.find((b) => b.brokerId !== controller)!;
     const groupId = groupCoordinatedBy('resume', victim.brokerId, BROKERS);
 
-    const members = [new SdkMember(cluster.bootstrapServers, groupId, 'member-a'), new SdkMember(cluster.bootstrapServers, groupId, 'member-b')];
+    const seen = new Set<string>();
+    const members = ['member-a', 'member-b'].map(
+      (clientId) => new PollingMember({ bootstrapServers: cluster.bootstrapServers, groupId, clientId, topics: [TOPIC], sessionTimeoutMs: CONSUMER_SESSION_MS, onValue: (v) => seen.add(v) }),
+    );
     for (const member of members) cleanups.push(() => member.close());
+    const generations = (): number[] => members.map((m) => m.consumer.groupMetadata().generationId);
     const kafka = new Kafka({ clientId: 'group-failover', brokers: cluster.bootstrapServers, logLevel: logLevel.NOTHING, retry: { retries: 12, initialRetryTime: 100, maxRetryTime: 2_000 }, requestTimeout: 5_000 });
     const producer = kafka.producer();
     await producer.connect();
@@ -119,7 +68,7 @@ describe('a consumer group whose coordinator is killed', () => {
       return values;
     };
     const groupReads = async (values: readonly string[], what: string): Promise<void> => {
-      await waitFor(() => values.every((v) => members.some((m) => m.seen.has(v))), { timeoutMs: 60_000, what });
+      await waitFor(() => values.every((v) => seen.has(v)), { timeoutMs: 60_000, what });
     };
 
     // The group settles: two members, one generation, every partition read.
@@ -131,7 +80,7 @@ describe('a consumer group whose coordinator is killed', () => {
     const stored = new ConsumerGroupMetadata(cluster.store);
     const before = (await stored.readGeneration(groupId))!;
     const generation = before.group!.generation;
-    expect(members.map((m) => m.generation())).toEqual([generation, generation]);
+    expect(generations()).toEqual([generation, generation]);
     const assignmentsBefore = members.map((m) => m.assignments);
 
     await victim.kill();
@@ -152,7 +101,7 @@ describe('a consumer group whose coordinator is killed', () => {
     expect(now.group!.generation).toBe(generation);
     // The new coordinator claimed the node when it loaded the group.
     expect(now.version).toBeGreaterThan(before.version);
-    expect(members.map((m) => m.generation())).toEqual([generation, generation]);
+    expect(generations()).toEqual([generation, generation]);
     expect(members.map((m) => m.assignments)).toEqual(assignmentsBefore);
     expect(members.flatMap((m) => m.errors)).toEqual([]);
   }, 180_000);

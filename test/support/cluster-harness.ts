@@ -38,6 +38,22 @@ export function groupCoordinatedBy(prefix: string, brokerId: number, brokerCount
   for (let n = 0; ; n++) if (coordinatorOf(`${prefix}-${n}`, ids) === brokerId) return `${prefix}-${n}`;
 }
 
+/**
+ * Settings for suites that kill brokers under running clients: ZooKeeper notices a dead
+ * broker after `zkSessionMs`, followers drop out of the ISR quickly, topics exist only when
+ * created, and groups form at once and may use short sessions.
+ */
+export function clientFailoverSettings(zkSessionMs: number): Record<string, string | number | boolean> {
+  return {
+    'zookeeper.session.timeout.ms': zkSessionMs,
+    'replica.lag.time.max.ms': 1_500,
+    'replica.fetch.backoff.ms': 100,
+    'auto.create.topics.enable': false,
+    'group.initial.rebalance.delay.ms': 0,
+    'group.min.session.timeout.ms': 1_000,
+  };
+}
+
 export class ZkCluster {
   private readonly states: PartitionStatesAccessor;
   private readonly controllers: ControllerAccessor;
