@@ -823,6 +823,27 @@ describe('GroupCoordinator', () => {
       expect(fresh).toMatchObject({ errorCode: ErrorCode.NONE, generationId: a.generationId + 2 });
     });
 
+    it('resumes a restarted static member under its new member id, fencing the old one', async () => {
+      const [a, c] = await stableGroup(fx, 'g', [{ groupInstanceId: 'i-a' }, { groupInstanceId: 'i-c' }], [assign('orders', [0, 1, 2]), assign('orders', [3, 4, 5])]);
+      const restarted = await fx.coordinator.join(joinParams('g', { groupInstanceId: 'i-c' }));
+      expect(restarted).toMatchObject({ errorCode: ErrorCode.NONE, generationId: c.generationId });
+      await fx.states.settled('g');
+      await failOver();
+      expect(await heartbeat(b, 'g', restarted, 'i-c')).toBe(ErrorCode.NONE);
+      expect(heartbeat(b, 'g', c, 'i-c')).toBe(ErrorCode.FENCED_INSTANCE_ID);
+      expect(heartbeat(b, 'g', a, 'i-a')).toBe(ErrorCode.NONE);
+      const described = await b.coordinator.describeGroup('g');
+      expect(described.members.find((m) => m.memberId === restarted.memberId)).toMatchObject({ groupInstanceId: 'i-c', assignment: assign('orders', [3, 4, 5]) });
+    });
+
+    it('answers COORDINATOR_NOT_AVAILABLE when the group cannot be read, and loads it on the next request', async () => {
+      const [a] = await stableGroup(fx, 'g', [{}]);
+      await failOver();
+      jest.spyOn(b.store, 'get').mockRejectedValueOnce(new Error('store unreachable'));
+      expect(await heartbeat(b, 'g', a)).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      expect(await heartbeat(b, 'g', a)).toBe(ErrorCode.NONE);
+    });
+
     it("fails a deposed coordinator's write once the new one has claimed the group; the deposed one then answers NOT_COORDINATOR", async () => {
       const [a, c] = await stableGroup(fx, 'g', [{}, {}]);
       // B takes over while A, cut off, still believes it coordinates the group.
