@@ -458,14 +458,14 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     for (const group of this.groups.values()) {
       if (!group.is(GroupState.Dead)) overviews.set(group.groupId, { groupId: group.groupId, protocolType: group.protocolType ?? CONSUMER_PROTOCOL_TYPE, state: group.state });
     }
-    for (const groupId of await this.offsets.storedGroups()) {
-      if (overviews.has(groupId) || !this.cluster.isLocalCoordinator(groupId)) continue;
-      // A group this broker took over but nobody asked about yet: its stored state says what it is.
-      if ((await this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE)) !== ErrorCode.NONE) continue;
+    const unlisted = (await this.offsets.storedGroups()).filter((groupId) => !overviews.has(groupId) && this.cluster.isLocalCoordinator(groupId));
+    // Groups this broker took over that nobody asked about yet: their stored state says what they are.
+    const loads = await Promise.all(unlisted.map((groupId) => this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE)));
+    unlisted.forEach((groupId, i) => {
       const group = this.groups.get(groupId);
-      if (group && group.is(GroupState.Dead)) continue;
+      if (loads[i] !== ErrorCode.NONE || group?.is(GroupState.Dead)) return;
       overviews.set(groupId, { groupId, protocolType: group?.protocolType ?? CONSUMER_PROTOCOL_TYPE, state: group?.state ?? GroupState.Empty });
-    }
+    });
     const wanted = new Set(statesFilter.map((s) => s.toLowerCase()));
     return [...overviews.values()].filter((g) => wanted.size === 0 || wanted.has(g.state.toLowerCase()));
   }
@@ -744,6 +744,14 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     for (const member of group.members.values()) this.armSession(group, member);
     this.registry.publish(group.groupId, registryOf(group));
     this.logger.log(`group ${group.groupId}: resumed generation ${group.generationId} with ${group.members.size} member(s), leader ${group.leaderId}`);
+    // A subscribed topic that grew while no coordinator watched it: the assignment misses partitions.
+    for (const [topic, seen] of group.subscribedPartitionCounts) {
+      const count = this.cluster.partitionCount(topic);
+      if (count !== seen) {
+        group.subscribedPartitionCounts.set(topic, count);
+        return this.prepareRebalance(group, `topic ${topic} has ${count} partition(s), the resumed generation assigned ${seen}`);
+      }
+    }
   }
 
   /**

@@ -836,6 +836,15 @@ describe('GroupCoordinator', () => {
       expect(described.members.find((m) => m.memberId === restarted.memberId)).toMatchObject({ groupInstanceId: 'i-c', assignment: assign('orders', [3, 4, 5]) });
     });
 
+    it('rebalances a resumed group whose subscribed topic grew while it moved', async () => {
+      const [a] = await stableGroup(fx, 'g', [{}]);
+      await failOver();
+      b.cluster.partitions.set('orders', 8);
+      expect(await heartbeat(b, 'g', a)).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+      const again = await b.coordinator.join(joinParams('g', { memberId: a.memberId }));
+      expect(again).toMatchObject({ errorCode: ErrorCode.NONE, generationId: a.generationId + 1 });
+    });
+
     it('answers COORDINATOR_NOT_AVAILABLE when the group cannot be read, and loads it on the next request', async () => {
       const [a] = await stableGroup(fx, 'g', [{}]);
       await failOver();
