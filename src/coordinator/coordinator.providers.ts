@@ -1,5 +1,6 @@
 import { ConsumerRegistryPublisher } from './consumer-registry-publisher';
 import { GroupCoordinator } from './group-coordinator.service';
+import { GroupStateStore } from './group-state-store';
 import { OffsetStore } from './offset-store';
 
 /**
@@ -8,4 +9,4 @@ import { OffsetStore } from './offset-store';
  * provided there over the metadata cache) while the broker's handlers need them: one
  * module avoids a cycle, and the narrow interface keeps the code itself one-way.
  */
-export const COORDINATOR_PROVIDERS = [GroupCoordinator, OffsetStore, ConsumerRegistryPublisher];
+export const COORDINATOR_PROVIDERS = [GroupCoordinator, OffsetStore, GroupStateStore, ConsumerRegistryPublisher];

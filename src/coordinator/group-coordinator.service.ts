@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { BrokerConfig } from '../config/broker.config';
-import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription } from '../protocol/consumer-protocol';
+import { CONSUMER_PROTOCOL_TYPE } from '../protocol/consumer-protocol';
 import { ErrorCode } from '../protocol/errors/error-codes';
 import { ConsumerGroup, GroupMember, GroupState, type GroupProtocol, type JoinOutcome, type SyncOutcome } from './consumer-group';
-import { ConsumerRegistryPublisher, EMPTY_REGISTRY, type GroupRegistry } from './consumer-registry-publisher';
+import { ConsumerRegistryPublisher, EMPTY_REGISTRY } from './consumer-registry-publisher';
 import { COORDINATOR_CLUSTER, type CoordinatorCluster, type CoordinatorClusterChange } from './coordinator-cluster';
+import { GroupLoading } from './group-loading';
+import { registryOf, subscribedTopics } from './group-subscriptions';
+import { GroupOwnershipLostError, GroupStateStore, restoreGroup, snapshotOf } from './group-state-store';
 import { OffsetStore, type OffsetCommitEntry } from './offset-store';
+import type { StoredGroup } from '../zk/accessors/consumer-group-metadata';
 import { isPathSegment } from '../zk/zk-paths';
 
 export interface JoinGroupParams {
@@ -38,6 +42,11 @@ export interface SyncGroupParams {
 export interface MemberIdentity {
   memberId: string;
   groupInstanceId: string | null;
+}
+
+export interface LeaveOutcome {
+  errorCode: ErrorCode;
+  members: ErrorCode[];
 }
 
 export interface GroupOverview {
@@ -79,11 +88,18 @@ const NO_BYTES = Buffer.alloc(0);
  * sync of theirs is pending (then the rebalance and sync timeouts bound them). Static
  * members (group.instance.id) that restart take over their old slot and assignment,
  * and a Stable group does not rebalance for them.
+ *
+ * Each generation is persisted (GroupStateStore) before it is Stable, and so is the group
+ * going Empty. A broker taking a group over loads it on the group's first request —
+ * requests meanwhile wait for the load — and resumes it: Stable, same generation, the
+ * members' sessions starting at the load. Members keep heartbeating and committing as if
+ * nothing happened; only those that never come back expire and cause a rebalance.
  */
 @Injectable()
 export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('GroupCoordinator');
   private readonly groups = new Map<string, ConsumerGroup>();
+  private readonly loading: GroupLoading;
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
 
@@ -92,7 +108,10 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     @Inject(COORDINATOR_CLUSTER) private readonly cluster: CoordinatorCluster,
     private readonly offsets: OffsetStore,
     private readonly registry: ConsumerRegistryPublisher,
-  ) {}
+    private readonly states: GroupStateStore,
+  ) {
+    this.loading = new GroupLoading(states, (groupId, stored) => this.resume(groupId, stored), this.logger);
+  }
 
   onModuleInit(): void {
     this.unsubscribe = this.cluster.onChange((change) => this.onClusterChange(change));
@@ -102,14 +121,16 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     this.stopped = true;
     this.unsubscribe?.();
-    for (const group of [...this.groups.values()]) this.unload(group);
+    for (const groupId of this.loading.held()) this.unload(groupId);
   }
 
   // ---- membership ----
 
   join(p: JoinGroupParams): Promise<JoinOutcome> | JoinOutcome {
-    const refused = this.checkGroupId(p.groupId);
-    if (refused !== ErrorCode.NONE) return joinError(refused, p.memberId);
+    return this.whenLoaded(p.groupId, (code) => joinError(code, p.memberId), () => this.joinLoaded(p));
+  }
+
+  private joinLoaded(p: JoinGroupParams): Promise<JoinOutcome> | JoinOutcome {
     if (p.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs || p.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs) {
       return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, p.memberId);
     }
@@ -184,7 +205,9 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     this.logger.log(`group ${group.groupId}: static member ${p.groupInstanceId} rejoined as ${memberId} (was ${oldMemberId})`);
     if (group.is(GroupState.Stable) && group.selectProtocol() === group.protocolName) {
       if (group.pendingSync.delete(oldMemberId)) group.pendingSync.add(memberId);
-      this.registry.publish(group.groupId, this.registryOf(group));
+      this.registry.publish(group.groupId, registryOf(group));
+      // The stored generation must name the new member id, or a coordinator taking over would fence it.
+      void this.persist(group);
       const outcome = this.currentGenerationJoin(group, member, p);
       // Without KIP-814 (JoinGroup < v9) a rejoining leader must not learn it leads, or it would
       // re-run the assignment over an empty member list: it is shown the leader it replaced.
@@ -244,8 +267,10 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   }
 
   sync(p: SyncGroupParams): Promise<SyncOutcome> | SyncOutcome {
-    const refused = this.checkGroupId(p.groupId);
-    if (refused !== ErrorCode.NONE) return syncError(refused);
+    return this.whenLoaded(p.groupId, syncError, () => this.syncLoaded(p));
+  }
+
+  private syncLoaded(p: SyncGroupParams): Promise<SyncOutcome> | SyncOutcome {
     const group = this.groups.get(p.groupId);
     if (!group) return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
     if (group.is(GroupState.Dead)) return syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
@@ -276,9 +301,12 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  heartbeat(groupId: string, generationId: number, identity: MemberIdentity): ErrorCode {
-    const refused = this.checkGroupId(groupId);
-    if (refused !== ErrorCode.NONE) return refused;
+  /** An answer at once for a loaded group; a promise while the group loads. */
+  heartbeat(groupId: string, generationId: number, identity: MemberIdentity): ErrorCode | Promise<ErrorCode> {
+    return this.whenLoaded(groupId, (code) => code, () => this.heartbeatLoaded(groupId, generationId, identity));
+  }
+
+  private heartbeatLoaded(groupId: string, generationId: number, identity: MemberIdentity): ErrorCode {
     const group = this.groups.get(groupId);
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (group.is(GroupState.Dead)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -290,10 +318,13 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   }
 
   /** LeaveGroup: the top-level error, then one per leaving member (none when the group refused them all). */
-  leave(groupId: string, leaving: readonly MemberIdentity[]): { errorCode: ErrorCode; members: ErrorCode[] } {
-    const refused = this.checkGroupId(groupId);
-    // A group-level refusal has no per-member results; an unknown group knows none of the members.
-    if (refused !== ErrorCode.NONE) return { errorCode: refused, members: [] };
+  leave(groupId: string, leaving: readonly MemberIdentity[]): LeaveOutcome | Promise<LeaveOutcome> {
+    // A group-level refusal has no per-member results.
+    return this.whenLoaded(groupId, (errorCode) => ({ errorCode, members: [] }), () => this.leaveLoaded(groupId, leaving));
+  }
+
+  private leaveLoaded(groupId: string, leaving: readonly MemberIdentity[]): LeaveOutcome {
+    // An unknown group knows none of the members.
     const group = this.groups.get(groupId);
     if (!group) return { errorCode: ErrorCode.NONE, members: leaving.map(() => ErrorCode.UNKNOWN_MEMBER_ID) };
     if (group.is(GroupState.Dead)) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
@@ -326,7 +357,8 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   async commitOffsets(groupId: string, generationId: number, identity: MemberIdentity, entries: readonly OffsetCommitEntry[]): Promise<ErrorCode[]> {
     // Unknown partitions are reported as such whatever the group's state, as Kafka does.
     const known = entries.map((e) => e.partition >= 0 && e.partition < this.cluster.partitionCount(e.topic));
-    const refused = this.checkGroupId(groupId) || this.commitRefusal(groupId, generationId, identity);
+    // Judged before anything else of the connection runs (a LeaveGroup pipelined behind this commit).
+    const refused = await this.whenLoaded(groupId, (code) => code, () => this.commitRefusal(groupId, generationId, identity));
     const result = entries.map((e, i) => {
       if (!known[i]) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       if (refused !== ErrorCode.NONE) return refused;
@@ -394,7 +426,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
 
   /** OffsetDelete: refused per partition while the group subscribes to its topic. */
   async deleteOffsets(groupId: string, topics: readonly { name: string; partitions: readonly number[] }[]): Promise<{ errorCode: ErrorCode; partitions: ErrorCode[][] }> {
-    const refused = this.checkGroupId(groupId);
+    const refused = await this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE);
     if (refused !== ErrorCode.NONE) return { errorCode: refused, partitions: [] };
     const group = this.groups.get(groupId);
     const committed = await this.offsets.offsetsOf(groupId);
@@ -426,17 +458,20 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     for (const group of this.groups.values()) {
       if (!group.is(GroupState.Dead)) overviews.set(group.groupId, { groupId: group.groupId, protocolType: group.protocolType ?? CONSUMER_PROTOCOL_TYPE, state: group.state });
     }
-    for (const groupId of await this.offsets.storedGroups()) {
-      if (!overviews.has(groupId) && this.cluster.isLocalCoordinator(groupId)) {
-        overviews.set(groupId, { groupId, protocolType: CONSUMER_PROTOCOL_TYPE, state: GroupState.Empty });
-      }
-    }
+    const unlisted = (await this.offsets.storedGroups()).filter((groupId) => !overviews.has(groupId) && this.cluster.isLocalCoordinator(groupId));
+    // Groups this broker took over that nobody asked about yet: their stored state says what they are.
+    const loads = await Promise.all(unlisted.map((groupId) => this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE)));
+    unlisted.forEach((groupId, i) => {
+      const group = this.groups.get(groupId);
+      if (loads[i] !== ErrorCode.NONE || group?.is(GroupState.Dead)) return;
+      overviews.set(groupId, { groupId, protocolType: group?.protocolType ?? CONSUMER_PROTOCOL_TYPE, state: group?.state ?? GroupState.Empty });
+    });
     const wanted = new Set(statesFilter.map((s) => s.toLowerCase()));
     return [...overviews.values()].filter((g) => wanted.size === 0 || wanted.has(g.state.toLowerCase()));
   }
 
   async describeGroup(groupId: string): Promise<GroupDescription> {
-    const refused = this.checkGroupId(groupId);
+    const refused = await this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE);
     const base = { groupId, errorCode: refused, protocolType: '', protocolName: '', members: [] };
     if (refused !== ErrorCode.NONE) return { ...base, state: GroupState.Dead };
     const group = this.groups.get(groupId);
@@ -465,7 +500,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
 
   /** DeleteGroups: only groups without members; removes the group's whole /consumers/{group} tree. */
   async deleteGroup(groupId: string): Promise<ErrorCode> {
-    const refused = this.checkGroupId(groupId);
+    const refused = await this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE);
     if (refused !== ErrorCode.NONE) return refused;
     let group = this.groups.get(groupId);
     if (group && !group.is(GroupState.Empty) && !group.is(GroupState.Dead)) return ErrorCode.NON_EMPTY_GROUP;
@@ -478,11 +513,12 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       const stored = (await this.offsets.storedGroups()).includes(groupId);
       if (!stored && group.generationId === 0) return ErrorCode.GROUP_ID_NOT_FOUND;
       await this.registry.settled(groupId);
+      await this.states.settled(groupId);
       await this.offsets.deleteGroup(groupId);
       this.registry.forget(groupId);
       return ErrorCode.NONE;
     } finally {
-      if (this.groups.get(groupId) === group) this.unload(group);
+      if (this.groups.get(groupId) === group) this.unload(groupId);
     }
   }
 
@@ -558,6 +594,8 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     if (group.is(GroupState.Empty)) {
       this.logger.log(`group ${group.groupId}: generation ${group.generationId} is empty`);
       this.registry.publish(group.groupId, EMPTY_REGISTRY);
+      // Overwrites the last Stable generation, so a coordinator taking over never resumes members that left.
+      void this.persist(group);
       return;
     }
     this.logger.log(
@@ -565,7 +603,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     );
     const members = this.memberList(group);
     group.pendingSync = new Set(group.members.keys());
-    group.subscribedTopics = this.subscribedTopics(group);
+    group.subscribedTopics = subscribedTopics(group);
     for (const member of group.members.values()) {
       const isLeader = member.memberId === group.leaderId;
       const respond = member.awaitingJoin;
@@ -587,10 +625,27 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     group.syncTimer = setTimeout(() => this.expirePendingSync(group, generation), group.rebalanceTimeoutMs());
   }
 
-  /** The leader's SyncGroup: store every member's assignment, go Stable, answer every waiting sync. */
+  /**
+   * The leader's SyncGroup: store every member's assignment, persist the generation, then go
+   * Stable and answer every waiting sync. As in Kafka, nobody learns an assignment before it
+   * is durable, so a coordinator taking over resumes exactly what the members were told.
+   */
   private completeSync(group: ConsumerGroup, assignments: SyncGroupParams['assignments']): void {
     const byMember = new Map(assignments.map((a) => [a.memberId, a.assignment]));
     for (const member of group.members.values()) member.assignment = byMember.get(member.memberId) ?? NO_BYTES;
+    group.subscribedPartitionCounts = new Map([...(group.subscribedTopics ?? [])].map((t) => [t, this.cluster.partitionCount(t)]));
+    const generation = group.generationId;
+    const current = (): boolean => this.groups.get(group.groupId) === group && group.generationId === generation && group.is(GroupState.CompletingRebalance);
+    void this.persist(group).then((error) => {
+      if (!current()) return; // Rebalanced or unloaded meanwhile: that path has answered the waiting members.
+      if (error === ErrorCode.NONE) return this.stabilize(group);
+      // Kafka's answer to a failed write: the members learn it and rejoin.
+      this.failPendingSyncs(group, error);
+      this.prepareRebalance(group, `storing generation ${generation} failed`);
+    });
+  }
+
+  private stabilize(group: ConsumerGroup): void {
     group.transitionTo(GroupState.Stable);
     for (const member of group.members.values()) {
       if (!member.awaitingSync) continue;
@@ -598,9 +653,8 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       member.awaitingSync = null;
       this.syncReceived(group, member.memberId);
     }
-    group.subscribedPartitionCounts = new Map([...(group.subscribedTopics ?? [])].map((t) => [t, this.cluster.partitionCount(t)]));
     this.logger.log(`group ${group.groupId}: generation ${group.generationId} is stable`);
-    this.registry.publish(group.groupId, this.registryOf(group));
+    this.registry.publish(group.groupId, registryOf(group));
   }
 
   /** A member of this generation sent SyncGroup; once all have, the sync deadline is off. */
@@ -669,8 +723,57 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   private checkGroupId(groupId: string): ErrorCode {
     // Group and member ids become metadata path segments (/consumers/{group}/ids/{member}).
     if (!isPathSegment(groupId)) return ErrorCode.INVALID_GROUP_ID;
-    if (this.stopped || !this.cluster.isLocalCoordinator(groupId)) return ErrorCode.NOT_COORDINATOR;
+    if (this.stopped || this.loading.isLost(groupId) || !this.cluster.isLocalCoordinator(groupId)) return ErrorCode.NOT_COORDINATOR;
     return ErrorCode.NONE;
+  }
+
+  private whenLoaded<T>(groupId: string, refuse: (code: ErrorCode) => T, serve: () => T | Promise<T>): T | Promise<T> {
+    return this.loading.whenLoaded(groupId, () => this.checkGroupId(groupId), refuse, serve);
+  }
+
+  /** A group taken over from another coordinator: members' sessions start now, as if each had just heartbeated. */
+  private resume(groupId: string, stored: StoredGroup | null): void {
+    if (!stored) return;
+    const group = restoreGroup(groupId, stored);
+    this.groups.set(groupId, group);
+    if (!group.is(GroupState.Stable)) {
+      this.logger.log(`group ${group.groupId}: loaded Empty at generation ${group.generationId}`);
+      return;
+    }
+    group.subscribedTopics = subscribedTopics(group);
+    for (const member of group.members.values()) this.armSession(group, member);
+    this.registry.publish(group.groupId, registryOf(group));
+    this.logger.log(`group ${group.groupId}: resumed generation ${group.generationId} with ${group.members.size} member(s), leader ${group.leaderId}`);
+    // A subscribed topic that grew while no coordinator watched it: the assignment misses partitions.
+    for (const [topic, seen] of group.subscribedPartitionCounts) {
+      const count = this.cluster.partitionCount(topic);
+      if (count !== seen) {
+        group.subscribedPartitionCounts.set(topic, count);
+        return this.prepareRebalance(group, `topic ${topic} has ${count} partition(s), the resumed generation assigned ${seen}`);
+      }
+    }
+  }
+
+  /**
+   * Writes the group's state. NONE once durable; NOT_COORDINATOR when another broker wrote it
+   * since (this one stops acting for the group); COORDINATOR_NOT_AVAILABLE when the store failed.
+   */
+  private async persist(group: ConsumerGroup): Promise<ErrorCode> {
+    try {
+      await this.states.save(group.groupId, snapshotOf(group, Date.now()));
+      return ErrorCode.NONE;
+    } catch (err) {
+      if (err instanceof GroupOwnershipLostError) {
+        if (this.groups.get(group.groupId) === group) {
+          this.logger.warn(err.message);
+          this.unload(group.groupId);
+          this.loading.markLost(group.groupId);
+        }
+        return ErrorCode.NOT_COORDINATOR;
+      }
+      this.logger.warn(`group ${group.groupId}: storing generation ${group.generationId} failed: ${(err as Error).message}`);
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
   }
 
   private onClusterChange(change: CoordinatorClusterChange): void {
@@ -679,10 +782,12 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       return;
     }
     if (change.kind === 'coordinators') {
-      for (const group of [...this.groups.values()]) {
-        if (!this.cluster.isLocalCoordinator(group.groupId)) {
-          this.logger.log(`group ${group.groupId}: coordination moved to another broker`);
-          this.unload(group);
+      // The brokers changed: a group lost to another coordinator is decided afresh by the new view.
+      this.loading.clearLost();
+      for (const groupId of this.loading.held()) {
+        if (!this.cluster.isLocalCoordinator(groupId)) {
+          if (this.groups.has(groupId)) this.logger.log(`group ${groupId}: coordination moved to another broker`);
+          this.unload(groupId);
         }
       }
       return;
@@ -708,8 +813,13 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Forgets the group here: its members will find the new coordinator (NOT_COORDINATOR) and rejoin. */
-  private unload(group: ConsumerGroup): void {
+  /** Forgets the group here: its members find the new coordinator (NOT_COORDINATOR), which resumes it from the store. */
+  private unload(groupId: string): void {
+    this.loading.forget(groupId);
+    this.offsets.unload(groupId);
+    this.registry.forget(groupId);
+    const group = this.groups.get(groupId);
+    if (!group) return;
     clearTimer(group, 'joinTimer');
     clearTimer(group, 'syncTimer');
     for (const timer of group.pendingMembers.values()) clearTimeout(timer);
@@ -721,60 +831,12 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
       member.awaitingSync = null;
     }
     group.state = GroupState.Dead;
-    this.groups.delete(group.groupId);
-    this.offsets.unload(group.groupId);
-    this.registry.forget(group.groupId);
+    this.groups.delete(groupId);
   }
 
-  // ---- the consumer protocol, read for /consumers and subscriptions only ----
-
+  /** What the leader is told of the members: each one's metadata for the chosen protocol. */
   private memberList(group: ConsumerGroup): JoinOutcome['members'] {
     return [...group.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadataFor(group.protocolName!) }));
-  }
-
-  /** The union of the members' subscriptions; null unless every member's is readable consumer-protocol metadata. */
-  private subscribedTopics(group: ConsumerGroup): Set<string> | null {
-    if (group.protocolType !== CONSUMER_PROTOCOL_TYPE || group.protocolName === null) return null;
-    const topics = new Set<string>();
-    for (const member of group.members.values()) {
-      const subscription = subscriptionOf(member, group.protocolName);
-      if (subscription === null) return null;
-      for (const topic of subscription) topics.add(topic);
-    }
-    return topics;
-  }
-
-  private registryOf(group: ConsumerGroup): GroupRegistry {
-    const consumer = group.protocolType === CONSUMER_PROTOCOL_TYPE;
-    const members = new Map();
-    const owners = new Map<string, Map<number, string>>();
-    for (const m of group.members.values()) {
-      const topics = (consumer && subscriptionOf(m, group.protocolName!)) || [];
-      members.set(m.memberId, { subscription: Object.fromEntries(topics.map((t) => [t, 1])), clientId: m.clientId, host: m.clientHost });
-      for (const { topic, partitions } of consumer ? assignmentOf(m) : []) {
-        let byPartition = owners.get(topic);
-        if (!byPartition) owners.set(topic, (byPartition = new Map()));
-        for (const p of partitions) byPartition.set(p, m.memberId);
-      }
-    }
-    return { members, owners };
-  }
-}
-
-function subscriptionOf(member: GroupMember, protocolName: string): string[] | null {
-  try {
-    return decodeSubscription(member.metadataFor(protocolName)).topics;
-  } catch {
-    return null; // Opaque to us, and that is allowed: the broker does not depend on it.
-  }
-}
-
-function assignmentOf(member: GroupMember): { topic: string; partitions: number[] }[] {
-  if (member.assignment.length === 0) return [];
-  try {
-    return decodeAssignment(member.assignment).assignedPartitions;
-  } catch {
-    return [];
   }
 }
 

@@ -7,6 +7,7 @@ import { GroupState, type GroupProtocol, type JoinOutcome, type SyncOutcome } fr
 import { ConsumerRegistryPublisher } from './consumer-registry-publisher';
 import type { CoordinatorCluster, CoordinatorClusterChange } from './coordinator-cluster';
 import { GroupCoordinator, type JoinGroupParams } from './group-coordinator.service';
+import { GroupStateStore } from './group-state-store';
 import { OffsetStore } from './offset-store';
 
 /** The cluster as the coordinator sees it, steered by the test. */
@@ -42,6 +43,7 @@ interface Fixture {
   cluster: FakeCluster;
   offsets: OffsetStore;
   publisher: ConsumerRegistryPublisher;
+  states: GroupStateStore;
   coordinator: GroupCoordinator;
 }
 
@@ -49,15 +51,17 @@ const SESSION_MS = 10_000;
 const REBALANCE_MS = 30_000;
 const START = 1_700_000_000_000;
 
-async function createFixture(overrides: Partial<BrokerConfig> = {}): Promise<Fixture> {
-  const store = await EmbeddedMetadataStore.open();
+/** A coordinator over `store`, or over a new embedded store of its own. */
+async function createFixture(overrides: Partial<BrokerConfig> = {}, shared?: EmbeddedMetadataStore): Promise<Fixture> {
+  const store = shared ?? (await EmbeddedMetadataStore.open());
   const config = Object.assign(new BrokerConfig(), { groupInitialRebalanceDelayMs: 0 }, overrides);
   const cluster = new FakeCluster();
   const offsets = new OffsetStore(store);
   const publisher = new ConsumerRegistryPublisher(store);
-  const coordinator = new GroupCoordinator(config, cluster, offsets, publisher);
+  const states = new GroupStateStore(store);
+  const coordinator = new GroupCoordinator(config, cluster, offsets, publisher, states);
   coordinator.onModuleInit();
-  return { store, config, cluster, offsets, publisher, coordinator };
+  return { store, config, cluster, offsets, publisher, states, coordinator };
 }
 
 const subscribe = (topics: string[], userData?: string): Buffer =>
@@ -141,7 +145,8 @@ async function stableGroup(fx: Fixture, groupId: string, members: Partial<JoinGr
   return joined;
 }
 
-const heartbeat = (fx: Fixture, groupId: string, m: { memberId: string; generationId: number }, groupInstanceId: string | null = null): ErrorCode =>
+/** At once for a loaded group (what most cases check), a promise while it loads. */
+const heartbeat = (fx: Fixture, groupId: string, m: { memberId: string; generationId: number }, groupInstanceId: string | null = null): ErrorCode | Promise<ErrorCode> =>
   fx.coordinator.heartbeat(groupId, m.generationId, { memberId: m.memberId, groupInstanceId });
 
 const stateOf = async (fx: Fixture, groupId: string): Promise<GroupState> => (await fx.coordinator.describeGroup(groupId)).state;
@@ -421,12 +426,12 @@ describe('GroupCoordinator', () => {
       const again = await fx.coordinator.join(joinParams('g', { memberId: a.memberId }));
       expect(again).toMatchObject({ errorCode: ErrorCode.NONE, generationId: a.generationId + 1 });
       expect(again.members.map((m) => m.memberId)).toEqual([a.memberId]);
-      expect(fx.coordinator.leave('g', [{ memberId: 'stranger', groupInstanceId: null }]).members).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
+      expect((await fx.coordinator.leave('g', [{ memberId: 'stranger', groupInstanceId: null }])).members).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
     });
 
     it('empties the group at once when its last member leaves, so it can be deleted right away', async () => {
       const [a] = await stableGroup(fx, 'g', [{}]);
-      expect(fx.coordinator.leave('g', [{ memberId: a.memberId, groupInstanceId: null }]).members).toEqual([ErrorCode.NONE]);
+      expect((await fx.coordinator.leave('g', [{ memberId: a.memberId, groupInstanceId: null }])).members).toEqual([ErrorCode.NONE]);
       expect(await stateOf(fx, 'g')).toBe(GroupState.Empty);
       expect(await fx.coordinator.deleteGroup('g')).toBe(ErrorCode.NONE);
     });
@@ -679,7 +684,7 @@ describe('GroupCoordinator', () => {
       expect((await fx.coordinator.sync({ groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] })).errorCode).toBe(
         ErrorCode.NOT_COORDINATOR,
       );
-      expect(fx.coordinator.leave('g', [someone]).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+      expect((await fx.coordinator.leave('g', [someone])).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
       expect(await fx.coordinator.commitOffsets('g', -1, someone, [{ topic: 'orders', partition: 0, offset: 1, metadata: '' }])).toEqual([ErrorCode.NOT_COORDINATOR]);
       expect((await fx.coordinator.fetchOffsets('g', null)).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
       expect((await fx.coordinator.describeGroup('g')).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
@@ -687,7 +692,7 @@ describe('GroupCoordinator', () => {
       expect((await fx.coordinator.deleteOffsets('g', [])).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     });
 
-    it('unloads its groups when coordination moves away: pending joins get NOT_COORDINATOR, committed offsets stay in the store', async () => {
+    it('unloads its groups when coordination moves away: pending joins get NOT_COORDINATOR, committed offsets and the generation stay in the store', async () => {
       const [a] = await stableGroup(fx, 'g', [{}]);
       expect(await fx.coordinator.commitOffsets('g', a.generationId, { memberId: a.memberId, groupInstanceId: null }, [{ topic: 'orders', partition: 2, offset: 99, metadata: '' }])).toEqual([
         ErrorCode.NONE,
@@ -697,12 +702,181 @@ describe('GroupCoordinator', () => {
       fx.cluster.emit({ kind: 'coordinators' });
       expect((await bJoin).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
       expect(heartbeat(fx, 'g', a)).toBe(ErrorCode.NOT_COORDINATOR);
-      // Coordination comes back (say, the other broker died): the membership is gone, the offsets are not.
+      // Coordination comes back (say, the other broker died): the stored generation is resumed, offsets kept.
       fx.cluster.local = true;
       fx.cluster.emit({ kind: 'coordinators' });
-      expect(heartbeat(fx, 'g', a)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+      expect(await heartbeat(fx, 'g', a)).toBe(ErrorCode.NONE);
       expect((await fx.offsets.fetch('g', 'orders', 2))?.offset).toBe(99);
+      expect(await stateOf(fx, 'g')).toBe(GroupState.Stable);
+    });
+  });
+
+  describe('taking a group over from another coordinator', () => {
+    /** The coordinator that takes over: another instance over the same store (a failover). */
+    let b: Fixture;
+
+    beforeEach(async () => {
+      fx = await createFixture();
+    });
+
+    afterEach(() => b?.coordinator.onModuleDestroy());
+
+    /** A dies without a word: nothing of its memory reaches B but what it wrote to the store. */
+    async function failOver(): Promise<Fixture> {
+      fx.coordinator.onModuleDestroy();
+      await fx.publisher.settled();
+      b = await createFixture({}, fx.store);
+      return b;
+    }
+
+    const commit = (f: Fixture, m: JoinOutcome, offset: number): Promise<ErrorCode[]> =>
+      f.coordinator.commitOffsets('g', m.generationId, { memberId: m.memberId, groupInstanceId: null }, [{ topic: 'orders', partition: 0, offset, metadata: '' }]);
+
+    it('persists each Stable generation at /consumers/{g}/generation with members, metadata and assignments', async () => {
+      const [a, c] = await stableGroup(fx, 'g', [{ clientId: 'app-a' }, { clientId: 'app-c', groupInstanceId: 'c-1' }], [assign('orders', [0, 1, 2]), assign('orders', [3, 4, 5])]);
+      const node = (await fx.store.get<Record<string, unknown>>('/consumers/g/generation'))!.value;
+      expect(node).toMatchObject({ version: 1, protocol_type: 'consumer', generation: a.generationId, protocol: 'range', leader: a.memberId, subscribed_partitions: { orders: 6 } });
+      expect(node.members).toEqual(
+        expect.arrayContaining([
+          {
+            member_id: c.memberId,
+            group_instance_id: 'c-1',
+            client_id: 'app-c',
+            client_host: '/10.0.0.1',
+            rebalance_timeout: REBALANCE_MS,
+            session_timeout: SESSION_MS,
+            subscription: RANGE_ORDERS.metadata.toString('base64'),
+            assignment: assign('orders', [3, 4, 5]).toString('base64'),
+          },
+        ]),
+      );
+    });
+
+    it('resumes the group Stable at the same generation: old members heartbeat and commit with NONE, DescribeGroups shows them', async () => {
+      const [a, c] = await stableGroup(fx, 'g', [{ clientId: 'app-a' }, { clientId: 'app-c' }], [assign('orders', [0, 1, 2]), assign('orders', [3, 4, 5])]);
+      await failOver();
+      expect(await heartbeat(b, 'g', a)).toBe(ErrorCode.NONE);
+      expect(heartbeat(b, 'g', c)).toBe(ErrorCode.NONE);
+      expect(await commit(b, c, 17)).toEqual([ErrorCode.NONE]);
+      expect((await b.offsets.fetch('g', 'orders', 0))?.offset).toBe(17);
+      const described = await b.coordinator.describeGroup('g');
+      expect(described).toMatchObject({ errorCode: ErrorCode.NONE, state: GroupState.Stable, protocolType: 'consumer', protocolName: 'range' });
+      expect(described.members.map((m) => [m.memberId, m.clientId, m.assignment]).sort()).toEqual(
+        [
+          [a.memberId, 'app-a', assign('orders', [0, 1, 2])],
+          [c.memberId, 'app-c', assign('orders', [3, 4, 5])],
+        ].sort(),
+      );
+      // A follower's SyncGroup (say, retried across the move) gets its assignment back without a rebalance.
+      const resync = await b.coordinator.sync({ groupId: 'g', generationId: c.generationId, memberId: c.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [] });
+      expect(resync).toMatchObject({ errorCode: ErrorCode.NONE, assignment: assign('orders', [3, 4, 5]) });
+      await b.publisher.settled();
+      expect((await b.store.children('/consumers/g/ids')).sort()).toEqual([a.memberId, c.memberId].sort());
+    });
+
+    it('makes requests that arrive while the group loads wait for the load, which runs once', async () => {
+      const [a, c] = await stableGroup(fx, 'g', [{}, {}]);
+      await failOver();
+      const reads = jest.spyOn(b.store, 'get');
+      const answers = await Promise.all([heartbeat(b, 'g', a), heartbeat(b, 'g', c), commit(b, a, 5), b.coordinator.describeGroup('g')]);
+      expect(answers.slice(0, 3)).toEqual([ErrorCode.NONE, ErrorCode.NONE, [ErrorCode.NONE]]);
+      expect(reads.mock.calls.filter(([path]) => path === '/consumers/g/generation')).toHaveLength(1);
+    });
+
+    it('expires a member that does not come back within its session timeout counted from the load, and rebalances', async () => {
+      const [a, c] = await stableGroup(fx, 'g', [{}, {}]);
+      // Longer than a session passes before B loads the group (the first request); sessions start at the load.
+      await failOver();
+      await jest.advanceTimersByTimeAsync(SESSION_MS * 2);
+      expect(await heartbeat(b, 'g', a)).toBe(ErrorCode.NONE);
+      await jest.advanceTimersByTimeAsync(SESSION_MS - 1);
+      expect(heartbeat(b, 'g', a)).toBe(ErrorCode.NONE);
+      expect(await stateOf(b, 'g')).toBe(GroupState.Stable);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(await stateOf(b, 'g')).toBe(GroupState.PreparingRebalance);
+      expect(heartbeat(b, 'g', a)).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+      expect(heartbeat(b, 'g', c)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+      const again = await b.coordinator.join(joinParams('g', { memberId: a.memberId }));
+      expect(again).toMatchObject({ errorCode: ErrorCode.NONE, generationId: a.generationId + 1, leader: a.memberId });
+      expect(again.members.map((m) => m.memberId)).toEqual([a.memberId]);
+    });
+
+    it('knows only members of the stored generation: others are UNKNOWN_MEMBER_ID, an old generation is ILLEGAL_GENERATION', async () => {
+      const [a] = await stableGroup(fx, 'g', [{}]);
+      await failOver();
+      expect(await heartbeat(b, 'g', { memberId: 'never-joined', generationId: a.generationId })).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+      expect(heartbeat(b, 'g', { memberId: a.memberId, generationId: a.generationId - 1 })).toBe(ErrorCode.ILLEGAL_GENERATION);
+    });
+
+    it('does not resume an Empty group with members: its last generation number carries on', async () => {
+      const [a, c] = await stableGroup(fx, 'g', [{}, {}]);
+      await fx.coordinator.leave('g', [
+        { memberId: a.memberId, groupInstanceId: null },
+        { memberId: c.memberId, groupInstanceId: null },
+      ]);
       expect(await stateOf(fx, 'g')).toBe(GroupState.Empty);
+      await failOver();
+      expect(await heartbeat(b, 'g', a)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+      expect(await b.coordinator.describeGroup('g')).toMatchObject({ state: GroupState.Empty, members: [] });
+      expect(await b.coordinator.listGroups()).toEqual([{ groupId: 'g', protocolType: 'consumer', state: GroupState.Empty }]);
+      const fresh = await b.coordinator.join(joinParams('g'));
+      expect(fresh).toMatchObject({ errorCode: ErrorCode.NONE, generationId: a.generationId + 2 });
+    });
+
+    it('resumes a restarted static member under its new member id, fencing the old one', async () => {
+      const [a, c] = await stableGroup(fx, 'g', [{ groupInstanceId: 'i-a' }, { groupInstanceId: 'i-c' }], [assign('orders', [0, 1, 2]), assign('orders', [3, 4, 5])]);
+      const restarted = await fx.coordinator.join(joinParams('g', { groupInstanceId: 'i-c' }));
+      expect(restarted).toMatchObject({ errorCode: ErrorCode.NONE, generationId: c.generationId });
+      await fx.states.settled('g');
+      await failOver();
+      expect(await heartbeat(b, 'g', restarted, 'i-c')).toBe(ErrorCode.NONE);
+      expect(heartbeat(b, 'g', c, 'i-c')).toBe(ErrorCode.FENCED_INSTANCE_ID);
+      expect(heartbeat(b, 'g', a, 'i-a')).toBe(ErrorCode.NONE);
+      const described = await b.coordinator.describeGroup('g');
+      expect(described.members.find((m) => m.memberId === restarted.memberId)).toMatchObject({ groupInstanceId: 'i-c', assignment: assign('orders', [3, 4, 5]) });
+    });
+
+    it('rebalances a resumed group whose subscribed topic grew while it moved', async () => {
+      const [a] = await stableGroup(fx, 'g', [{}]);
+      await failOver();
+      b.cluster.partitions.set('orders', 8);
+      expect(await heartbeat(b, 'g', a)).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+      const again = await b.coordinator.join(joinParams('g', { memberId: a.memberId }));
+      expect(again).toMatchObject({ errorCode: ErrorCode.NONE, generationId: a.generationId + 1 });
+    });
+
+    it('answers COORDINATOR_NOT_AVAILABLE when the group cannot be read, and loads it on the next request', async () => {
+      const [a] = await stableGroup(fx, 'g', [{}]);
+      await failOver();
+      jest.spyOn(b.store, 'get').mockRejectedValueOnce(new Error('store unreachable'));
+      expect(await heartbeat(b, 'g', a)).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      expect(await heartbeat(b, 'g', a)).toBe(ErrorCode.NONE);
+    });
+
+    it("fails a deposed coordinator's write once the new one has claimed the group; the deposed one then answers NOT_COORDINATOR", async () => {
+      const [a, c] = await stableGroup(fx, 'g', [{}, {}]);
+      // B takes over while A, cut off, still believes it coordinates the group.
+      b = await createFixture({}, fx.store);
+      expect(await heartbeat(b, 'g', a)).toBe(ErrorCode.NONE);
+      // B moves the group on: C leaves, A rejoins and syncs generation N+1.
+      await b.coordinator.leave('g', [{ memberId: c.memberId, groupInstanceId: null }]);
+      const next = await b.coordinator.join(joinParams('g', { memberId: a.memberId }));
+      await syncAll(b, 'g', [next], [assign('orders', [0, 1, 2, 3, 4, 5])]);
+      // On A, C's leaving empties its copy of the generation too: the write is refused and A lets go.
+      expect(heartbeat(fx, 'g', c)).toBe(ErrorCode.NONE);
+      await fx.coordinator.leave('g', [{ memberId: c.memberId, groupInstanceId: null }]);
+      const aRejoin = await fx.coordinator.join(joinParams('g', { memberId: a.memberId }));
+      const aSync = await fx.coordinator.sync({ groupId: 'g', generationId: aRejoin.generationId, memberId: a.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [{ memberId: a.memberId, assignment: assign('orders', [0]) }] });
+      expect(aSync.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+      expect(heartbeat(fx, 'g', a)).toBe(ErrorCode.NOT_COORDINATOR);
+      expect((await fx.coordinator.describeGroup('g')).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+      // The store keeps B's generation; B goes on serving it.
+      expect((await fx.store.get<{ generation: number }>('/consumers/g/generation'))!.value.generation).toBe(next.generationId);
+      expect(heartbeat(b, 'g', next)).toBe(ErrorCode.NONE);
+      // Once A's view of the brokers changes it may decide again (here: still not its group, by B's claim).
+      fx.cluster.local = false;
+      fx.cluster.emit({ kind: 'coordinators' });
+      expect(heartbeat(fx, 'g', next)).toBe(ErrorCode.NOT_COORDINATOR);
     });
   });
 

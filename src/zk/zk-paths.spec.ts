@@ -11,6 +11,7 @@ describe('ZkPaths', () => {
     expect(ZkPaths.consumerId('g', 'c-1')).toBe('/consumers/g/ids/c-1');
     expect(ZkPaths.owner('g', 'orders', 0)).toBe('/consumers/g/owners/orders/0');
     expect(ZkPaths.offset('g', 'orders', 7)).toBe('/consumers/g/offsets/orders/7');
+    expect(ZkPaths.groupGeneration('g')).toBe('/consumers/g/generation');
   });
 
   it('refuses names that would address another node', () => {

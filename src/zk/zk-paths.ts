@@ -52,6 +52,7 @@ export const ZkPaths = {
   owners: (group: string, topic: string) => `/consumers/${segment('group', group)}/owners/${segment('topic', topic)}`,
   owner: (group: string, topic: string, partition: number) =>
     `/consumers/${segment('group', group)}/owners/${segment('topic', topic)}/${id('partition', partition)}`,
+  groupGeneration: (group: string) => `/consumers/${segment('group', group)}/generation`,
   offsets: (group: string) => `/consumers/${segment('group', group)}/offsets`,
   topicOffsets: (group: string, topic: string) => `/consumers/${segment('group', group)}/offsets/${segment('topic', topic)}`,
   offset: (group: string, topic: string, partition: number) =>

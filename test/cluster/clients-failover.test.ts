@@ -11,12 +11,11 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Kafka, logLevel, type Consumer as KafkajsConsumer, type Producer as KafkajsProducer } from 'kafkajs';
 import { ensureKcatInstalled } from '../../scripts/kcat';
-import { KafkaConsumer } from '../../src/client/consumer/kafka-consumer';
-import { coordinatorOf } from '../../src/coordinator/coordinator-cluster';
 import { ConsumerGroupMetadata } from '../../src/zk/accessors/consumer-group-metadata';
 import type { BrokerProcess } from '../support/broker-process';
-import { ZkCluster } from '../support/cluster-harness';
+import { clientFailoverSettings, groupCoordinatedBy, ZkCluster } from '../support/cluster-harness';
 import { SequenceLoad } from '../support/cluster-load';
+import { PollingMember } from '../support/sdk-group-member';
 import { waitFor } from '../support/wait-for';
 
 const SESSION_MS = 4_000;
@@ -37,12 +36,6 @@ const PATIENT_MS = 75_000;
  * resets, it would retry there until then. A kafkajs user who expects failover sets it lower.
  */
 const KAFKAJS_METADATA_MAX_AGE_MS = 1_000;
-
-/** A group id of the form `${prefix}-N` that the cluster places on `brokerId`, so each broker coordinates one group. */
-function groupOn(prefix: string, brokerId: number): string {
-  const ids = Array.from({ length: BROKERS }, (_, i) => i);
-  for (let n = 0; ; n++) if (coordinatorOf(`${prefix}-${n}`, ids) === brokerId) return `${prefix}-${n}`;
-}
 
 /** Lines a child process writes to stdout, split as they come. */
 function collectLines(child: ChildProcessWithoutNullStreams, onLine: (line: string) => void): void {
@@ -197,14 +190,7 @@ describe('kcat, kafkajs and the SDK across broker failures', () => {
     cluster = await ZkCluster.start({
       size: BROKERS,
       label: 'clients-failover',
-      settings: {
-        'zookeeper.session.timeout.ms': SESSION_MS,
-        'replica.lag.time.max.ms': 1_500,
-        'replica.fetch.backoff.ms': 100,
-        'auto.create.topics.enable': false,
-        'group.initial.rebalance.delay.ms': 0,
-        'group.min.session.timeout.ms': 1_000,
-      },
+      settings: clientFailoverSettings(SESSION_MS),
     });
     offsetsInZk = new ConsumerGroupMetadata(cluster.store);
   });
@@ -220,40 +206,18 @@ describe('kcat, kafkajs and the SDK across broker failures', () => {
     await cluster.waitForFullIsrs(topics, BROKERS);
 
     // One group per client, each coordinated by a different broker, so every kill moves one.
-    const groups = { sdk: groupOn('sdk-group', 0), kafkajs: groupOn('kafkajs-group', 1), kcat: groupOn('kcat-group', 2) };
+    const groups = { sdk: groupCoordinatedBy('sdk-group', 0, BROKERS), kafkajs: groupCoordinatedBy('kafkajs-group', 1, BROKERS), kcat: groupCoordinatedBy('kcat-group', 2, BROKERS) };
     const seen = { sdk: new Seen(), kafkajs: new Seen(), kcat: new Seen() };
 
     // Consumers first, reading from the earliest offset, so nothing produced is skipped.
-    const sdkConsumer = new KafkaConsumer<string, string>({
-      'bootstrap.servers': cluster.bootstrapServers,
-      'group.id': groups.sdk,
-      'auto.offset.reset': 'earliest',
-      'session.timeout.ms': CONSUMER_SESSION_MS,
-      'heartbeat.interval.ms': 500,
-      'auto.commit.interval.ms': 500,
-      'fetch.max.wait.ms': 200,
-      'retry.backoff.max.ms': 500,
-      'request.timeout.ms': 5_000,
-      'key.deserializer': 'string',
-      'value.deserializer': 'string',
+    const sdkMember = new PollingMember({
+      bootstrapServers: cluster.bootstrapServers,
+      groupId: groups.sdk,
+      topics: [TOPIC],
+      sessionTimeoutMs: CONSUMER_SESSION_MS,
+      onValue: (value) => seen.sdk.add(value),
     });
-    sdkConsumer.subscribe([TOPIC]);
-    let sdkPolling = true;
-    const sdkErrors: Error[] = [];
-    const sdkLoop = (async () => {
-      while (sdkPolling) {
-        try {
-          for (const record of await sdkConsumer.poll(200)) seen.sdk.add(record.value!);
-        } catch (error) {
-          sdkErrors.push(error as Error);
-        }
-      }
-    })();
-    cleanups.push(async () => {
-      sdkPolling = false;
-      await sdkLoop;
-      await sdkConsumer.close(2_000);
-    });
+    cleanups.push(() => sdkMember.close());
 
     const kafka = new Kafka({
       clientId: 'clients-failover',
@@ -404,7 +368,7 @@ describe('kcat, kafkajs and the SDK across broker failures', () => {
     for (const [name, s] of Object.entries(seen)) {
       await waitFor(() => s.missing(everything).length === 0, { timeoutMs: 30_000, what: `the ${name} group to read all ${everything.length} records (missing ${s.missing(everything).slice(0, 5).join(', ')}...)` });
     }
-    expect(sdkErrors).toEqual([]);
+    expect(sdkMember.errors).toEqual([]);
     await checkCommittedNeverGoBack();
   }, 240_000);
 });

@@ -6,6 +6,7 @@
 // log end; Fetch as a consumer for the committed records).
 import { quietStoreLogger } from '../../src/broker/metadata/metadata-node.test-helpers';
 import { CreateTopicsApi, ErrorCode, errorName, ListOffsetsApi, RecordBatchView } from '../../src/protocol';
+import { coordinatorOf } from '../../src/coordinator/coordinator-cluster';
 import { ControllerAccessor } from '../../src/zk/accessors/controller.accessor';
 import { PartitionStatesAccessor, type PartitionState } from '../../src/zk/accessors/partition-state.accessor';
 import { ZkPaths } from '../../src/zk/zk-paths';
@@ -29,6 +30,28 @@ export interface ZkClusterOptions {
   label: string;
   /** `--set` settings every broker gets (broker.id and zookeeper.connect are added). */
   settings: Record<string, string | number | boolean>;
+}
+
+/** A group id of the form `${prefix}-N` that brokers 0..brokerCount-1 place on `brokerId` (while all live). */
+export function groupCoordinatedBy(prefix: string, brokerId: number, brokerCount: number): string {
+  const ids = Array.from({ length: brokerCount }, (_, i) => i);
+  for (let n = 0; ; n++) if (coordinatorOf(`${prefix}-${n}`, ids) === brokerId) return `${prefix}-${n}`;
+}
+
+/**
+ * Settings for suites that kill brokers under running clients: ZooKeeper notices a dead
+ * broker after `zkSessionMs`, followers drop out of the ISR quickly, topics exist only when
+ * created, and groups form at once and may use short sessions.
+ */
+export function clientFailoverSettings(zkSessionMs: number): Record<string, string | number | boolean> {
+  return {
+    'zookeeper.session.timeout.ms': zkSessionMs,
+    'replica.lag.time.max.ms': 1_500,
+    'replica.fetch.backoff.ms': 100,
+    'auto.create.topics.enable': false,
+    'group.initial.rebalance.delay.ms': 0,
+    'group.min.session.timeout.ms': 1_000,
+  };
 }
 
 export class ZkCluster {

@@ -15,8 +15,8 @@ export class HeartbeatHandler implements KafkaApiHandler<typeof HeartbeatApi> {
 
   constructor(private readonly coordinator: GroupCoordinator) {}
 
-  handle(request: HeartbeatRequest): HeartbeatResponse {
-    const errorCode = this.coordinator.heartbeat(request.groupId, request.generationId, request);
+  async handle(request: HeartbeatRequest): Promise<HeartbeatResponse> {
+    const errorCode = await this.coordinator.heartbeat(request.groupId, request.generationId, request);
     return { throttleTimeMs: 0, errorCode };
   }
 }

@@ -15,10 +15,10 @@ export class LeaveGroupHandler implements KafkaApiHandler<typeof LeaveGroupApi> 
 
   constructor(private readonly coordinator: GroupCoordinator) {}
 
-  handle(request: LeaveGroupRequest, ctx: RequestContext): LeaveGroupResponse {
+  async handle(request: LeaveGroupRequest, ctx: RequestContext): Promise<LeaveGroupResponse> {
     const batched = ctx.apiVersion >= 3;
     const leaving = batched ? request.members : [{ memberId: request.memberId, groupInstanceId: null, reason: null }];
-    const { errorCode, members } = this.coordinator.leave(request.groupId, leaving);
+    const { errorCode, members } = await this.coordinator.leave(request.groupId, leaving);
     return {
       throttleTimeMs: 0,
       // Before v3 the one member's outcome is the response's error.

@@ -4,6 +4,7 @@ import { BrokerConfig } from '../../config/broker.config';
 import { ConsumerRegistryPublisher } from '../../coordinator/consumer-registry-publisher';
 import type { CoordinatorCluster, CoordinatorClusterChange } from '../../coordinator/coordinator-cluster';
 import { GroupCoordinator } from '../../coordinator/group-coordinator.service';
+import { GroupStateStore } from '../../coordinator/group-state-store';
 import { OffsetStore } from '../../coordinator/offset-store';
 import { decodeResponse, encodeRequest } from '../../protocol/codec/message-codec';
 import type { ApiSpec, RequestOf, ResponseOf } from '../../protocol/codec/schema';
@@ -130,7 +131,7 @@ describe('group handlers over the wire', () => {
     cluster = new FakeCluster();
     publisher = new ConsumerRegistryPublisher(store);
     const config = Object.assign(new BrokerConfig(), { groupInitialRebalanceDelayMs: 0 });
-    coordinator = new GroupCoordinator(config, cluster, new OffsetStore(store), publisher);
+    coordinator = new GroupCoordinator(config, cluster, new OffsetStore(store), publisher, new GroupStateStore(store));
     coordinator.onModuleInit();
     const registry = new ApiRegistry({} as DiscoveryService);
     const handlers = [

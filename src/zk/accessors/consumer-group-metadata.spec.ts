@@ -1,5 +1,6 @@
 import { EmbeddedMetadataStore } from '../embedded-metadata-store';
-import { ConsumerGroupMetadata } from './consumer-group-metadata';
+import { BadVersionError, NodeExistsError } from '../metadata-store.errors';
+import { ConsumerGroupMetadata, type StoredGroup } from './consumer-group-metadata';
 
 describe('ConsumerGroupMetadata', () => {
   let store: EmbeddedMetadataStore;
@@ -39,5 +40,37 @@ describe('ConsumerGroupMetadata', () => {
     expect(await groups.fetchOffset('g', 'orders', 1)).toBeNull();
     await groups.deleteGroup('g');
     expect(await groups.fetchOffset('g', 'orders', 0)).toBeNull();
+  });
+
+  it('writes the generation node only over the version expected, and reads back what it wrote', async () => {
+    const groups = new ConsumerGroupMetadata(store);
+    const state: StoredGroup = {
+      protocolType: 'consumer',
+      generation: 4,
+      protocol: 'range',
+      leader: 'm1',
+      currentStateTimestamp: 1700000000000,
+      subscribedPartitions: { orders: 3 },
+      members: [
+        { memberId: 'm1', groupInstanceId: null, clientId: 'app', clientHost: '/127.0.0.1', rebalanceTimeoutMs: 300000, sessionTimeoutMs: 45000, subscription: Buffer.from([0, 1, 2]), assignment: Buffer.from([9]) },
+      ],
+    };
+    expect(await groups.readGeneration('g')).toBeNull();
+    expect(await groups.writeGeneration('g', state, null)).toBe(0);
+    await expect(groups.writeGeneration('g', state, null)).rejects.toBeInstanceOf(NodeExistsError);
+    const read = (await groups.readGeneration('g'))!;
+    expect(read).toMatchObject({ group: state, version: 0 });
+    expect((read.raw as { members: { subscription: string }[] }).members[0].subscription).toBe('AAEC');
+    expect(await groups.claimGeneration('g', read)).toBe(1);
+    // Whoever wrote version 0 can no longer write.
+    await expect(groups.writeGeneration('g', { ...state, generation: 5 }, 0)).rejects.toBeInstanceOf(BadVersionError);
+    expect(await groups.writeGeneration('g', { ...state, generation: 5, members: [] }, 1)).toBe(2);
+    expect((await groups.readGeneration('g'))!.group).toMatchObject({ generation: 5, members: [] });
+  });
+
+  it('reads a generation node of an unknown format as nothing to resume, keeping its version', async () => {
+    const groups = new ConsumerGroupMetadata(store);
+    await store.create('/consumers/g/generation', { version: 2, generation: 'x' }, { createParents: true });
+    expect(await groups.readGeneration('g')).toEqual({ group: null, raw: { version: 2, generation: 'x' }, version: 0 });
   });
 });
