@@ -7,6 +7,7 @@ import { GroupState, type GroupProtocol, type JoinOutcome, type SyncOutcome } fr
 import { ConsumerRegistryPublisher } from './consumer-registry-publisher';
 import type { CoordinatorCluster, CoordinatorClusterChange } from './coordinator-cluster';
 import { GroupCoordinator, type JoinGroupParams } from './group-coordinator.service';
+import { LOST_GROUP_RECHECK_MS } from './group-loading';
 import { GroupStateStore } from './group-state-store';
 import { OffsetStore } from './offset-store';
 
@@ -877,6 +878,25 @@ describe('GroupCoordinator', () => {
       fx.cluster.local = false;
       fx.cluster.emit({ kind: 'coordinators' });
       expect(heartbeat(fx, 'g', next)).toBe(ErrorCode.NOT_COORDINATOR);
+    });
+
+    it('takes a lost group up again after a while when its view still makes it the coordinator', async () => {
+      const [a] = await stableGroup(fx, 'g', [{}]);
+      // B claims the group; A's next write fails and A lets go, its view unchanged.
+      b = await createFixture({}, fx.store);
+      expect(await heartbeat(b, 'g', a)).toBe(ErrorCode.NONE);
+      await fx.coordinator.leave('g', [{ memberId: a.memberId, groupInstanceId: null }]);
+      await fx.states.settled('g');
+      expect(heartbeat(fx, 'g', a)).toBe(ErrorCode.NOT_COORDINATOR);
+      // B's view moves on (the group is not its own); A's never changes, so the mark must end by itself.
+      b.cluster.local = false;
+      b.cluster.emit({ kind: 'coordinators' });
+      await jest.advanceTimersByTimeAsync(LOST_GROUP_RECHECK_MS - 1);
+      expect(await heartbeat(fx, 'g', a)).toBe(ErrorCode.NOT_COORDINATOR);
+      await jest.advanceTimersByTimeAsync(1);
+      // A loads what B stored (the member is still there: A's leave never landed) and serves the group again.
+      expect(await heartbeat(fx, 'g', a)).toBe(ErrorCode.NONE);
+      expect(await stateOf(fx, 'g')).toBe(GroupState.Stable);
     });
   });
 

@@ -10,11 +10,20 @@ import type { GroupStateStore, LoadedGroup } from './group-state-store';
  * as Kafka's coordinator holds a group's requests while its partition loads — here they
  * wait rather than get COORDINATOR_LOAD_IN_PROGRESS, as one read and one write is quick.
  */
+/**
+ * How long a group lost to another coordinator's write is refused when this broker's view of
+ * the brokers does not change. Views converge within a watch event, but this broker's may
+ * already have changed before the other's claim landed (both flapped at once): without an
+ * end, a broker that does coordinate the group by every view would refuse it for good.
+ */
+export const LOST_GROUP_RECHECK_MS = 3_000;
+
 export class GroupLoading {
   private readonly loaded = new Set<string>();
   /** Each resolves with NONE once the group is installed, or the error to answer. */
   private readonly loads = new Map<string, Promise<ErrorCode>>();
-  private readonly lost = new Set<string>();
+  /** Lost groups, each with when it may be taken up again. */
+  private readonly lost = new Map<string, number>();
 
   constructor(
     private readonly states: GroupStateStore,
@@ -44,12 +53,20 @@ export class GroupLoading {
   }
 
   isLost(groupId: string): boolean {
-    return this.lost.has(groupId);
+    const until = this.lost.get(groupId);
+    if (until === undefined) return false;
+    if (Date.now() < until) return true;
+    this.lost.delete(groupId);
+    return false;
   }
 
-  /** Another coordinator wrote the group's state: this broker refuses it until the brokers change. */
+  /**
+   * Another coordinator wrote the group's state: this broker refuses it until the brokers
+   * change or LOST_GROUP_RECHECK_MS pass; then, if it still coordinates the group by its
+   * view, the next request loads (and so claims) the group again.
+   */
   markLost(groupId: string): void {
-    this.lost.add(groupId);
+    this.lost.set(groupId, Date.now() + LOST_GROUP_RECHECK_MS);
     this.forget(groupId);
   }
 
