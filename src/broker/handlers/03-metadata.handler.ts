@@ -52,7 +52,10 @@ export class MetadataHandler implements KafkaApiHandler<typeof MetadataApi> {
     const topics: MetadataResponseTopic[] = [];
     const includeOps = version >= 8 && request.includeTopicAuthorizedOperations;
     if (allTopics) {
-      for (const topic of this.cache.topics()) topics.push(this.describe(topic, includeOps));
+      for (const topic of this.cache.topics()) {
+        const elected = electedPartitions(topic);
+        if (elected.partitions.length > 0) topics.push(this.describe(elected, includeOps));
+      }
     } else {
       const allowAutoCreate = this.config.autoCreateTopicsEnable && (version < 4 || request.allowAutoTopicCreation);
       const seen = new Set<string>();
@@ -115,6 +118,18 @@ export class MetadataHandler implements KafkaApiHandler<typeof MetadataApi> {
       topicAuthorizedOperations: includeOps ? ALL_TOPIC_OPERATIONS : OPERATIONS_OMITTED,
     };
   }
+}
+
+/**
+ * What a full listing shows of a topic: its partitions up to the first that has no state yet
+ * (none of a topic being created, the old ones of a topic whose new partitions are being
+ * added), as Kafka's brokers learn partitions only from the controller's UpdateMetadata once
+ * their leaders are elected. Clients listing everything (kafkajs's listTopics, kcat -L) do not
+ * retry a partition error there. Asked for by name, a topic is answered with every partition.
+ */
+function electedPartitions(topic: TopicInfo): TopicInfo {
+  const unelected = topic.partitions.findIndex((p) => p.leaderEpoch < 0);
+  return unelected < 0 ? topic : { ...topic, partitions: topic.partitions.slice(0, unelected) };
 }
 
 function errorTopic(name: string | null, topicId: string, errorCode: number): MetadataResponseTopic {

@@ -108,6 +108,19 @@ describe('metadata and topic-admin handlers', () => {
       const r = await call(metadata(), 7, { topics: [{ name: 'orphan', topicId: ZERO_UUID }] });
       // Its only replica never lived, so the controller wrote no state (Kafka's NewPartition).
       expect(r.topics[0].partitions[0]).toEqual({ errorCode: ErrorCode.LEADER_NOT_AVAILABLE, partitionIndex: 0, leaderId: -1, leaderEpoch: -1, replicaNodes: [5], isrNodes: [], offlineReplicas: [5] });
+      // Listing everything leaves out a topic none of whose partitions was elected yet (as one being created).
+      expect((await call(metadata(), 7, { topics: null })).topics.map((t) => t.name)).not.toContain('orphan');
+    });
+
+    it('lists everything with only the elected partitions of each topic, as a broker learns them from the controller', async () => {
+      const self = node.config.brokerId;
+      // Partition 0 on this broker is elected; partition 1's only replica never lived (as a partition still being added).
+      await node.store.create('/brokers/topics/growing', { version: 3, partitions: { '0': [self], '1': [5] }, topic_id: 'AAAAAAAAAAAAAAAAAAAAAw', adding_replicas: {}, removing_replicas: {} });
+      await node.cache.waitFor(() => (node.cache.partition('growing', 0)?.leaderEpoch ?? -1) >= 0, 5_000);
+      const listed = (await call(metadata(), 12, { topics: null })).topics.find((t) => t.name === 'growing');
+      expect(listed?.partitions.map((p) => [p.partitionIndex, p.errorCode, p.leaderId])).toEqual([[0, ErrorCode.NONE, self]]);
+      const named = await call(metadata(), 12, { topics: [{ name: 'growing', topicId: ZERO_UUID }] });
+      expect(named.topics[0].partitions.map((p) => [p.partitionIndex, p.errorCode])).toEqual([[0, ErrorCode.NONE], [1, ErrorCode.LEADER_NOT_AVAILABLE]]);
     });
   });
 
