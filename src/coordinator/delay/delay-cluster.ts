@@ -37,3 +37,16 @@ export interface QueueReplica {
   /** Moves the log start to `offset` (at most the high watermark), as DeleteRecords does; followers follow. */
   deleteRecordsBefore(offset: number): void;
 }
+
+/** Resolves when partitions or brokers change, or after `pauseMs` (never past `deadline`). */
+export function clusterChangeOrPause(cluster: DelayCluster, pauseMs: number, deadline: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, Math.min(pauseMs, deadline - Date.now())));
+    const unsubscribe = cluster.onChange(done);
+  });
+}

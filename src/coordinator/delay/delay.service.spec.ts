@@ -73,6 +73,53 @@ describe('DelayService', () => {
     expect(stats.lateness).toEqual([{ brokerId: 0, samples: 0, p50: null, p99: null }]);
   });
 
+  describe('a batch whose records go to several queues', () => {
+    const held = (value: string) => [heldRecord({ key: null, value: Buffer.from(value), timestamp: T0, headers: [] }, 't', T0 + 60_000)];
+    const byQueue = () => new Map([[0, held('at')], [1, held('level-1')], [2, held('level-2')]]);
+    const values = (topic: string) => cluster.queue(topic).records().map((r) => r.value!.toString());
+
+    beforeEach(async () => {
+      cluster.addTopic('t', 1);
+      delays = service(cluster);
+      delays.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(0);
+    });
+
+    it('appends nothing until every queue it needs has a leader, then each once', async () => {
+      cluster.leaderless.add(levelTopic(2));
+      let answered = false;
+      const result = delays!.enqueue(byQueue(), -1, 5_000).finally(() => (answered = true));
+      await jest.advanceTimersByTimeAsync(250);
+      expect([answered, values(SCHEDULE_TOPIC), values(levelTopic(1)), values(levelTopic(2))]).toEqual([false, [], [], []]);
+      cluster.leaderless.delete(levelTopic(2));
+      cluster.changed();
+      expect(await result).toMatchObject({ errorCode: ErrorCode.NONE });
+      expect([values(SCHEDULE_TOPIC), values(levelTopic(1)), values(levelTopic(2))]).toEqual([['at'], ['level-1'], ['level-2']]);
+    });
+
+    it('answers LEADER_NOT_AVAILABLE with nothing appended when a queue finds no leader within the timeout', async () => {
+      cluster.leaderless.add(levelTopic(1));
+      const result = delays!.enqueue(byQueue(), -1, 1_000);
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(await result).toMatchObject({ errorCode: ErrorCode.LEADER_NOT_AVAILABLE });
+      expect([values(SCHEDULE_TOPIC), values(levelTopic(1)), values(levelTopic(2))]).toEqual([[], [], []]);
+    });
+
+    it('sends again only the appends refused before anything was written, so no queue gets a record twice', async () => {
+      cluster.queueErrors.set(levelTopic(1), [ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.LEADER_NOT_AVAILABLE]);
+      const result = delays!.enqueue(byQueue(), -1, 5_000);
+      await jest.advanceTimersByTimeAsync(300);
+      expect(await result).toMatchObject({ errorCode: ErrorCode.NONE });
+      expect([values(SCHEDULE_TOPIC), values(levelTopic(1)), values(levelTopic(2))]).toEqual([['at'], ['level-1'], ['level-2']]);
+    });
+
+    it('answers any other failure as it is, without sending again', async () => {
+      cluster.queueErrors.set(levelTopic(2), [ErrorCode.KAFKA_STORAGE_ERROR]);
+      expect(await delays!.enqueue(byQueue(), -1, 5_000)).toMatchObject({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR });
+      expect(values(levelTopic(2))).toEqual([]);
+    });
+  });
+
   it('appends held records in batches within message.max.bytes, and its scheduler reads them at once', async () => {
     const t = cluster.addTopic('t', 1);
     delays = service(cluster, (config) => (config.messageMaxBytes = 2000));

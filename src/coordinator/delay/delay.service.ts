@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { BrokerConfig, MAX_DELAY_LEVELS } from '../../config/broker.config';
 import { ErrorCode } from '../../protocol/errors/error-codes';
 import { encodeRecordBatch, type RecordInput } from '../../protocol/record-batch/record-batch-encoder';
-import type { DelayCluster, ProduceResult } from './delay-cluster';
+import { clusterChangeOrPause, type DelayCluster, type ProduceResult } from './delay-cluster';
 import { queueTopic } from './delay-queue-records';
 import { DelayScheduler, type QueueStats } from './delay-scheduler';
 import { latencySummary } from './latency-recorder';
@@ -18,6 +18,17 @@ export const DELAY_PRODUCER_ID_BASE = 2 ** 52;
 
 /** How often leadership of the delay topics is checked besides metadata changes. */
 const RECONCILE_MS = 1000;
+
+/** Queue append errors answered before anything was written: the append may be sent again. */
+const NOT_APPENDED: ReadonlySet<number> = new Set([
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.NOT_ENOUGH_REPLICAS,
+]);
+
+/** How long an append waits for news of a queue's leader before it is tried again. */
+const ENQUEUE_RETRY_PAUSE_MS = 100;
 
 export interface DelayQueueInfo {
   readonly topic: string;
@@ -109,19 +120,38 @@ export class DelayService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Appends held records to their queues (one batch per queue) with the producer's acks;
-   * the first failure is the answer. Records are appended before anything is answered, so
-   * a failure after a partial append makes the client retry the whole batch (see README).
+   * Appends held records to their queues with the producer's acks, and answers once all are
+   * in. A batch whose records span several queues cannot be appended atomically, and a
+   * producer retries the whole batch after an error: a failure after some queues took their
+   * records would queue those twice. So nothing is appended before every queue it needs has
+   * a leader (a broker just started is still creating them), and an append refused before
+   * anything was written (no leader, not the leader, not enough replicas) is sent again,
+   * alone, until `timeoutMs` runs out. Only what fails otherwise, or past the deadline, is
+   * the answer (see README).
    */
   async enqueue(byQueue: ReadonlyMap<number, RecordInput[]>, acks: number, timeoutMs: number): Promise<ProduceResult> {
+    const deadline = Date.now() + timeoutMs;
     if (!this.topicsReady) await this.ensureTopics();
-    const appends: Array<Promise<ProduceResult>> = [];
-    for (const [queue, records] of byQueue) {
-      for (const batch of batchesWithin(records, this.config.messageMaxBytes)) appends.push(this.cluster.produce(queueTopic(queue), 0, batch, acks, timeoutMs));
+    const topics = [...byQueue.keys()].map(queueTopic);
+    while (topics.some((topic) => this.cluster.leaderOf(topic) < 0)) {
+      if (Date.now() >= deadline) return { errorCode: ErrorCode.LEADER_NOT_AVAILABLE, errorMessage: `delay queues without a leader yet: ${topics.filter((t) => this.cluster.leaderOf(t) < 0).join(', ')}`, baseOffset: -1 };
+      await clusterChangeOrPause(this.cluster, ENQUEUE_RETRY_PAUSE_MS, deadline);
     }
-    const results = await Promise.all(appends);
-    for (const queue of byQueue.keys()) this.schedulers.get(queue)?.wake();
-    return results.find((r) => r.errorCode !== ErrorCode.NONE) ?? { errorCode: ErrorCode.NONE, baseOffset: -1 };
+    let appends = [...byQueue].flatMap(([queue, records]) => batchesWithin(records, this.config.messageMaxBytes).map((batch) => ({ topic: queueTopic(queue), batch })));
+    try {
+      for (;;) {
+        const results = await Promise.all(appends.map((a) => this.cluster.produce(a.topic, 0, a.batch, acks, Math.max(1, deadline - Date.now()))));
+        const failed = results.find((r) => r.errorCode !== ErrorCode.NONE && !NOT_APPENDED.has(r.errorCode));
+        if (failed) return failed;
+        const again = appends.filter((_, i) => results[i].errorCode !== ErrorCode.NONE);
+        if (again.length === 0) return { errorCode: ErrorCode.NONE, baseOffset: -1 };
+        if (Date.now() >= deadline) return results.find((r) => r.errorCode !== ErrorCode.NONE)!;
+        await clusterChangeOrPause(this.cluster, ENQUEUE_RETRY_PAUSE_MS, deadline);
+        appends = again;
+      }
+    } finally {
+      for (const queue of byQueue.keys()) this.schedulers.get(queue)?.wake();
+    }
   }
 
   /** Held records were appended to `topic` through this broker (forwarded by another one). */

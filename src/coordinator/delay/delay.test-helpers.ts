@@ -71,6 +71,10 @@ export class FakeDelayCluster implements DelayCluster {
   readonly topics = new Map<string, FakeTopic>();
   /** Errors the next target produces answer with, in order. */
   readonly targetErrors: ErrorCode[] = [];
+  /** Per queue topic, errors its next appends answer with (nothing appended), in order. */
+  readonly queueErrors = new Map<string, ErrorCode[]>();
+  /** Queue topics that exist but have no leader yet (a broker still creating them). */
+  readonly leaderless = new Set<string>();
   interceptTarget: ((topic: string, partition: number) => 'append-then-hang' | 'hang' | undefined) | undefined;
   private readonly listeners = new Set<() => void>();
 
@@ -100,7 +104,13 @@ export class FakeDelayCluster implements DelayCluster {
   readonly otherLeaders = new Map<string, number>();
 
   leaderOf(topic: string): number {
+    if (this.leaderless.has(topic)) return -1;
     return this.otherLeaders.get(topic) ?? (this.queues.has(topic) ? 0 : -1);
+  }
+
+  /** Tells the listeners that partitions or brokers changed. */
+  changed(): void {
+    for (const listener of [...this.listeners]) listener();
   }
 
   partitionCount(topic: string): number {
@@ -118,6 +128,8 @@ export class FakeDelayCluster implements DelayCluster {
 
   produce(topic: string, partition: number, batch: Buffer): Promise<ProduceResult> {
     const queue = this.queues.get(topic);
+    const refusal = this.queueErrors.get(topic)?.shift();
+    if (queue && refusal !== undefined) return Promise.resolve({ errorCode: refusal, baseOffset: -1 });
     if (queue) return Promise.resolve({ errorCode: ErrorCode.NONE, baseOffset: queue.append(batch) });
     const target = this.topics.get(topic);
     if (!target || partition >= target.logs.length) return Promise.resolve({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1 });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BrokerConfig } from '../../../config/broker.config';
 import { mayHoldDelayHeader, parseDelay } from '../../../coordinator/delay/delay-headers';
 import { heldRecord } from '../../../coordinator/delay/delay-queue-records';
-import type { DelayCluster } from '../../../coordinator/delay/delay-cluster';
+import { clusterChangeOrPause, type DelayCluster } from '../../../coordinator/delay/delay-cluster';
 import { DELAY_CLUSTER, DelayService } from '../../../coordinator/delay/delay.service';
 import { ErrorCode, isRetriable } from '../../../protocol/errors/error-codes';
 import { ProtocolError } from '../../../protocol/protocol-error';
@@ -168,7 +168,7 @@ export class DelayedRecords {
     if (!isRetriable(local.errorCode)) return local;
     let outcome: AppendOutcome = local;
     for (let attempt = 0; isRetriable(outcome.errorCode) && Date.now() < deadline; attempt++) {
-      if (attempt > 0) await this.leaderChangeOrPause(deadline);
+      if (attempt > 0) await clusterChangeOrPause(this.cluster, LEADER_RETRY_PAUSE_MS, deadline);
       const sent = await this.cluster.produce(entry.topic, entry.partition, marker, acks, Math.max(1, deadline - Date.now()));
       outcome =
         sent.errorCode === ErrorCode.NONE
@@ -192,19 +192,6 @@ export class DelayedRecords {
       this.logger.warn(`${entry.topic}-${entry.partition}: a compressed batch was not checked for delay headers: ${error.message}`);
       return undefined;
     }
-  }
-
-  /** Resolves when partitions or brokers change, or after a short pause (not past the deadline). */
-  private leaderChangeOrPause(deadline: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, Math.min(LEADER_RETRY_PAUSE_MS, deadline - Date.now())));
-      const unsubscribe = this.cluster.onChange(done);
-    });
   }
 
   /** Another broker's scheduler or produce path appended to a delay topic this broker leads. */
