@@ -2,7 +2,7 @@ import { encodeRecordBatch } from '../../protocol/record-batch/record-batch-enco
 import type { RecordHeader } from '../../protocol/record-batch/record-reader';
 import { RecordBatchView } from '../../protocol/record-batch/record-batch-view';
 import { BATCH_HEADER_SIZE } from '../../protocol/record-batch/record-batch-layout';
-import { mayHoldDelayHeader, parseDelay } from './delay-headers';
+import { mayHoldDelayHeader, parseDelay, partsMayHoldDelayHeader } from './delay-headers';
 
 const LEVELS = [1000, 5000, 10_000];
 const NOW = 1_800_000_000_000;
@@ -68,5 +68,20 @@ describe('delay headers', () => {
     expect(mayHoldDelayHeader(inValue, BATCH_HEADER_SIZE, inValue.length)).toBe(false);
     // Only [start, end) counts.
     expect(mayHoldDelayHeader(delayed, BATCH_HEADER_SIZE, BATCH_HEADER_SIZE + 3)).toBe(false);
+  });
+
+  it('finds a header key in a payload in parts, wherever a seam splits it', () => {
+    const payload = new RecordBatchView(encodeRecordBatch([{ value: Buffer.from('v'.repeat(40)), headers: [text('x-deliver-at', '1')] }])).recordsPayload();
+    const plain = new RecordBatchView(encodeRecordBatch([{ value: Buffer.from('a value naming x-deliver-at'), headers: [text('trace', '1')] }])).recordsPayload();
+    const key = payload.indexOf('x-deliver-at') - 1;
+    for (let cut = key - 2; cut <= key + 8; cut++) {
+      expect(partsMayHoldDelayHeader([payload.subarray(0, cut), payload.subarray(cut)])).toBe(true);
+      // Split across two seams (a middle part shorter than the key), and into single bytes.
+      expect(partsMayHoldDelayHeader([payload.subarray(0, cut), payload.subarray(cut, cut + 3), payload.subarray(cut + 3)])).toBe(true);
+    }
+    expect(partsMayHoldDelayHeader(Array.from(payload, (byte) => Buffer.from([byte])))).toBe(true);
+    expect(partsMayHoldDelayHeader([Buffer.alloc(0), payload, Buffer.alloc(0)])).toBe(true);
+    for (let cut = 0; cut <= plain.length; cut++) expect(partsMayHoldDelayHeader([plain.subarray(0, cut), plain.subarray(cut)])).toBe(false);
+    expect(partsMayHoldDelayHeader(Array.from(plain, (byte) => Buffer.from([byte])))).toBe(false);
   });
 });

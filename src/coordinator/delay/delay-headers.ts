@@ -37,6 +37,31 @@ export function mayHoldDelayHeader(bytes: Buffer, start: number, end: number): b
   return false;
 }
 
+/** The last bytes seen before a seam, then the first after it: a key split across seams is found there. */
+const seam = Buffer.alloc(2 * Math.max(...KEY_NEEDLES.map((n) => n.length)));
+
+/**
+ * mayHoldDelayHeader over a payload in parts (an lz4 batch's blocks), without joining them:
+ * each part, and at each seam the bytes before it (across parts shorter than a key too)
+ * followed by the first bytes after it, where a key may be split.
+ */
+export function partsMayHoldDelayHeader(parts: readonly Buffer[]): boolean {
+  const reach = seam.length / 2 - 1;
+  let carried = 0;
+  for (const part of parts) {
+    if (mayHoldDelayHeader(part, 0, part.length)) return true;
+    const head = part.subarray(0, reach);
+    head.copy(seam, carried);
+    const joined = carried + head.length;
+    if (carried > 0 && mayHoldDelayHeader(seam.subarray(0, joined), 0, joined)) return true;
+    // What the next seam needs from before it: the last `reach` bytes so far.
+    if (part.length >= reach) part.copy(seam, 0, part.length - reach);
+    else seam.copy(seam, 0, joined - Math.min(reach, joined), joined);
+    carried = Math.min(reach, part.length >= reach ? reach : joined);
+  }
+  return false;
+}
+
 /** When a record is due: queue 0 is the deliver-at heap, 1..N the levels. */
 export interface DelaySpec {
   readonly queue: number;

@@ -14,6 +14,11 @@ export interface CompressionCodec {
   readonly name: string;
   compress(data: Buffer): Buffer;
   decompress(data: Buffer, maxOutput: number): Buffer;
+  /**
+   * The same output in the pieces the codec produces it in (lz4's blocks), for a reader that
+   * need not have it in one buffer: joining them costs a copy of the whole payload.
+   */
+  decompressParts?(data: Buffer, maxOutput: number): Buffer[];
 }
 
 /** CORRUPT_MESSAGE: Kafka's answer for a batch whose compressed payload cannot be read. */

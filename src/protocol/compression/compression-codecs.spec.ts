@@ -104,6 +104,19 @@ describe('lz4 framing', () => {
     expect(lz4Codec.decompress(frame, payload.length + 1).equals(payload)).toBe(true);
   });
 
+  it('gives a multi-block frame block by block, or joined', () => {
+    // magic, FLG (version 01, independent blocks), BD 64K, HC (not checked), two stored blocks, end mark
+    const blocks = [Buffer.from('first block, '), Buffer.from('second block')];
+    const frame = Buffer.concat([
+      Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x00]),
+      ...blocks.flatMap((b) => [Buffer.from(Uint32Array.of((b.length | 0x80000000) >>> 0).buffer), b]),
+      Buffer.alloc(4),
+    ]);
+    expect(lz4Codec.decompressParts!(frame, MiB).map(String)).toEqual(['first block, ', 'second block']);
+    expect(lz4Codec.decompress(frame, MiB).toString()).toBe('first block, second block');
+    expectCorrupt(() => lz4Codec.decompressParts!(frame, 20));
+  });
+
   it('rejects dependent-block frames, which Kafka does not read', () => {
     const frame = lz4Codec.compress(Buffer.from('x'));
     frame[4] &= ~0x20;

@@ -69,7 +69,7 @@ function stagingFor(maxBlockSize: number): Buffer {
   return stagingBuffer;
 }
 
-function decompressBlocks(data: Buffer, layout: FrameLayout, maxOutput: number): Buffer {
+function decompressBlocks(data: Buffer, layout: FrameLayout, maxOutput: number): Buffer[] {
   const parts: Buffer[] = [];
   // lz4-napi's block decoder reads its output limit from a 4-byte LE prefix and fails
   // when the block would produce more; each block is staged behind one in this buffer,
@@ -101,7 +101,7 @@ function decompressBlocks(data: Buffer, layout: FrameLayout, maxOutput: number):
     produced += block.length;
     pos += size + (layout.blockChecksum ? 4 : 0);
   }
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts, produced);
+  return parts;
 }
 
 export const lz4Codec: CompressionCodec = {
@@ -110,6 +110,10 @@ export const lz4Codec: CompressionCodec = {
     return compressFrameSync(data);
   },
   decompress(data, maxOutput) {
+    const parts = decompressBlocks(data, readFrameLayout(data, maxOutput), maxOutput);
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  },
+  decompressParts(data, maxOutput) {
     return decompressBlocks(data, readFrameLayout(data, maxOutput), maxOutput);
   },
 };

@@ -224,6 +224,20 @@ export class RecordBatchView {
     return codecFor(compression).decompress(records, maxDecompressed);
   }
 
+  /**
+   * The records' bytes in the pieces decompression produces (lz4: one per block), for a
+   * reader that can look at them piece by piece without the copy that joins them.
+   */
+  recordsPayloadParts(maxDecompressed = DEFAULT_MAX_DECOMPRESSED_BYTES): Buffer[] {
+    const headerError = this.headerError();
+    if (headerError) throw headerError;
+    const records = this.buffer.subarray(this.start + BATCH_HEADER_SIZE, this.end);
+    const compression = this.compression;
+    if (compression === CompressionType.None) return [records];
+    const codec = codecFor(compression);
+    return codec.decompressParts?.(records, maxDecompressed) ?? [codec.decompress(records, maxDecompressed)];
+  }
+
   /** A reader positioned before the first record (pass one to reuse it). */
   recordReader(maxDecompressed = DEFAULT_MAX_DECOMPRESSED_BYTES, reader = new RecordReader()): RecordReader {
     const payload = this.recordsPayload(maxDecompressed);

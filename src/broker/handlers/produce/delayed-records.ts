@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BrokerConfig } from '../../../config/broker.config';
-import { mayHoldDelayHeader, parseDelay } from '../../../coordinator/delay/delay-headers';
+import { mayHoldDelayHeader, parseDelay, partsMayHoldDelayHeader } from '../../../coordinator/delay/delay-headers';
 import { heldRecord } from '../../../coordinator/delay/delay-queue-records';
 import { clusterChangeOrPause, type DelayCluster } from '../../../coordinator/delay/delay-cluster';
 import { DELAY_CLUSTER, DelayService } from '../../../coordinator/delay/delay.service';
@@ -90,8 +90,9 @@ export class DelayedRecords {
     // The miss is the hot path: looked at before the batch is validated (the ordinary path validates it).
     let payload: Buffer | undefined;
     if (compressed) {
-      payload = this.decompressedToLook(entry, records);
-      if (!payload || !mayHoldDelayHeader(payload, 0, payload.length)) return undefined;
+      const parts = this.decompressedToLook(entry, records);
+      if (!parts || !partsMayHoldDelayHeader(parts)) return undefined;
+      payload = parts.length === 1 ? parts[0] : Buffer.concat(parts);
     } else if (!mayHoldDelayHeader(records, BATCH_HEADER_SIZE, records.length)) {
       return undefined;
     }
@@ -184,9 +185,10 @@ export class DelayedRecords {
    * first; undefined when they cannot be read — then the batch is appended as without the
    * feature, and the ordinary path answers whatever is wrong with it.
    */
-  private decompressedToLook(entry: ProduceEntry, records: Buffer): Buffer | undefined {
+  private decompressedToLook(entry: ProduceEntry, records: Buffer): Buffer[] | undefined {
     try {
-      return new RecordBatchView(records).recordsPayload(DEFAULT_MAX_DECOMPRESSED_BYTES);
+      // In pieces (lz4's blocks): joining them for a look that usually finds nothing would copy the whole payload.
+      return new RecordBatchView(records).recordsPayloadParts(DEFAULT_MAX_DECOMPRESSED_BYTES);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       this.logger.warn(`${entry.topic}-${entry.partition}: a compressed batch was not checked for delay headers: ${error.message}`);
