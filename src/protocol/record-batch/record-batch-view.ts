@@ -216,9 +216,7 @@ export class RecordBatchView {
    * Decompression never produces more than `maxDecompressed` bytes.
    */
   recordsPayload(maxDecompressed = DEFAULT_MAX_DECOMPRESSED_BYTES): Buffer {
-    const headerError = this.headerError();
-    if (headerError) throw headerError;
-    const records = this.buffer.subarray(this.start + BATCH_HEADER_SIZE, this.end);
+    const records = this.recordsAsSent();
     const compression = this.compression;
     if (compression === CompressionType.None) return records;
     return codecFor(compression).decompress(records, maxDecompressed);
@@ -229,13 +227,18 @@ export class RecordBatchView {
    * reader that can look at them piece by piece without the copy that joins them.
    */
   recordsPayloadParts(maxDecompressed = DEFAULT_MAX_DECOMPRESSED_BYTES): Buffer[] {
-    const headerError = this.headerError();
-    if (headerError) throw headerError;
-    const records = this.buffer.subarray(this.start + BATCH_HEADER_SIZE, this.end);
+    const records = this.recordsAsSent();
     const compression = this.compression;
     if (compression === CompressionType.None) return [records];
     const codec = codecFor(compression);
     return codec.decompressParts?.(records, maxDecompressed) ?? [codec.decompress(records, maxDecompressed)];
+  }
+
+  /** The bytes after the header, compressed or not; throws for a batch too short for its header. */
+  private recordsAsSent(): Buffer {
+    const headerError = this.headerError();
+    if (headerError) throw headerError;
+    return this.buffer.subarray(this.start + BATCH_HEADER_SIZE, this.end);
   }
 
   /** A reader positioned before the first record (pass one to reuse it). */
