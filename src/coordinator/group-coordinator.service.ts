@@ -426,7 +426,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
 
   /** OffsetDelete: refused per partition while the group subscribes to its topic. */
   async deleteOffsets(groupId: string, topics: readonly { name: string; partitions: readonly number[] }[]): Promise<{ errorCode: ErrorCode; partitions: ErrorCode[][] }> {
-    const refused = await this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE);
+    const refused = await this.loaded(groupId);
     if (refused !== ErrorCode.NONE) return { errorCode: refused, partitions: [] };
     const group = this.groups.get(groupId);
     const committed = await this.offsets.offsetsOf(groupId);
@@ -460,7 +460,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
     }
     const unlisted = (await this.offsets.storedGroups()).filter((groupId) => !overviews.has(groupId) && this.cluster.isLocalCoordinator(groupId));
     // Groups this broker took over that nobody asked about yet: their stored state says what they are.
-    const loads = await Promise.all(unlisted.map((groupId) => this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE)));
+    const loads = await Promise.all(unlisted.map((groupId) => this.loaded(groupId)));
     unlisted.forEach((groupId, i) => {
       const group = this.groups.get(groupId);
       if (loads[i] !== ErrorCode.NONE || group?.is(GroupState.Dead)) return;
@@ -471,7 +471,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
   }
 
   async describeGroup(groupId: string): Promise<GroupDescription> {
-    const refused = await this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE);
+    const refused = await this.loaded(groupId);
     const base = { groupId, errorCode: refused, protocolType: '', protocolName: '', members: [] };
     if (refused !== ErrorCode.NONE) return { ...base, state: GroupState.Dead };
     const group = this.groups.get(groupId);
@@ -500,7 +500,7 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
 
   /** DeleteGroups: only groups without members; removes the group's whole /consumers/{group} tree. */
   async deleteGroup(groupId: string): Promise<ErrorCode> {
-    const refused = await this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE);
+    const refused = await this.loaded(groupId);
     if (refused !== ErrorCode.NONE) return refused;
     let group = this.groups.get(groupId);
     if (group && !group.is(GroupState.Empty) && !group.is(GroupState.Dead)) return ErrorCode.NON_EMPTY_GROUP;
@@ -729,6 +729,11 @@ export class GroupCoordinator implements OnModuleInit, OnModuleDestroy {
 
   private whenLoaded<T>(groupId: string, refuse: (code: ErrorCode) => T, serve: () => T | Promise<T>): T | Promise<T> {
     return this.loading.whenLoaded(groupId, () => this.checkGroupId(groupId), refuse, serve);
+  }
+
+  /** NONE once the group is loaded here (after its load, if it was not), else why this broker refuses it. */
+  private loaded(groupId: string): ErrorCode | Promise<ErrorCode> {
+    return this.whenLoaded(groupId, (code) => code, () => ErrorCode.NONE);
   }
 
   /** A group taken over from another coordinator: members' sessions start now, as if each had just heartbeated. */

@@ -55,9 +55,13 @@ export function partsMayHoldDelayHeader(parts: readonly Buffer[]): boolean {
     const joined = carried + head.length;
     if (carried > 0 && mayHoldDelayHeader(seam.subarray(0, joined), 0, joined)) return true;
     // What the next seam needs from before it: the last `reach` bytes so far.
-    if (part.length >= reach) part.copy(seam, 0, part.length - reach);
-    else seam.copy(seam, 0, joined - Math.min(reach, joined), joined);
-    carried = Math.min(reach, part.length >= reach ? reach : joined);
+    if (part.length >= reach) {
+      part.copy(seam, 0, part.length - reach);
+      carried = reach;
+    } else {
+      carried = Math.min(reach, joined);
+      seam.copy(seam, 0, joined - carried, joined);
+    }
   }
   return false;
 }
